@@ -1,0 +1,19 @@
+/**
+ * Domain types of nomad-ts in Nomad's API JSON shape, and the pure functions over them:
+ * zero values and API decoding (from one schema per struct), durations, canonical defaults,
+ * validation and the structural job diff behind `job plan`.
+ *
+ * This folder imports nothing else of the project.
+ *
+ * @module
+ */
+export * from "./schema.ts";
+export * from "./constraint.ts";
+export * from "./duration.ts";
+export * from "./errors.ts";
+export * from "./job.ts";
+export * from "./policies.ts";
+export * from "./resources.ts";
+export * from "./services.ts";
+export * from "./task.ts";
+export * from "./task_parts.ts";
