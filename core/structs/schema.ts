@@ -33,12 +33,16 @@ export interface HclInfo {
   readonly block?: boolean;
   /** Filled from the block label (`group "cache"` sets the group's `Name`). */
   readonly label?: boolean;
+  /** The attribute must be written (Go's `hcl` tag without `optional`). */
+  readonly required?: boolean;
 }
 
 /** One field of a struct. `T` is the TypeScript type of its value. */
 export interface Field<T> {
   readonly kind: Kind;
   readonly hcl?: HclInfo;
+  /** Left out of JSON when empty (Go's `json:",omitempty"`): the zero value is `undefined`. */
+  readonly omitEmpty?: boolean;
   /** Phantom member that carries `T`; never set. */
   readonly __type?: T;
 }
@@ -111,8 +115,7 @@ export const dur = (hcl?: string | HclInfo): Field<number> => field(DURATION, hc
 export const optDur = (hcl?: string | HclInfo): Field<number | null> =>
   field({ k: "nullable", of: DURATION }, hcl);
 /** Go `[]byte`: base64 text in JSON. */
-export const bytes = (hcl?: string | HclInfo): Field<string | null> =>
-  field({ k: "bytes" }, hcl);
+export const bytes = (hcl?: string | HclInfo): Field<string | null> => field({ k: "bytes" }, hcl);
 /** Go `[]string`. */
 export const strList = (hcl?: string | HclInfo): Field<string[] | null> =>
   field({ k: "list", of: STRING }, hcl);
@@ -144,6 +147,11 @@ export const structMap = <T>(
 ): Field<Record<string, T> | null> =>
   field({ k: "map", of: { k: "struct", spec: spec as StructSpec<unknown> } }, hcl);
 
+/** Marks a field `json:",omitempty"`: empty values are `undefined`, so JSON leaves them out. */
+export function omitEmpty<T>(f: Field<T>): Field<T | undefined> {
+  return { ...f, omitEmpty: true };
+}
+
 /** The value Go's zero value marshals to for a kind. */
 export function zeroOfKind(kind: Kind): unknown {
   switch (kind.k) {
@@ -172,7 +180,9 @@ export function zeroOfKind(kind: Kind): unknown {
  */
 export function zero<T>(spec: StructSpec<T>): T {
   const out: Record<string, unknown> = {};
-  for (const [name, f] of Object.entries(spec.fields)) out[name] = zeroOfKind(f.kind);
+  for (const [name, f] of Object.entries(spec.fields)) {
+    out[name] = f.omitEmpty ? undefined : zeroOfKind(f.kind);
+  }
   return out as T;
 }
 
@@ -265,7 +275,8 @@ function decodeStruct(
     const item = Object.hasOwn(v, name) ? (v as Record<string, unknown>)[name] : byLower.get(
       name.toLowerCase(),
     );
-    out[name] = decodeKind(f.kind, item, path ? `${path}.${name}` : name, problems);
+    const value = decodeKind(f.kind, item, path ? `${path}.${name}` : name, problems);
+    out[name] = f.omitEmpty && value === null ? undefined : value;
   }
   return out;
 }

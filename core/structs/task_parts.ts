@@ -60,7 +60,7 @@ export type WorkloadIdentity = Infer<typeof WorkloadIdentitySpec>;
 /** When a task runs relative to the main tasks of its group. */
 export const TaskLifecycleSpec = struct("TaskLifecycle", {
   /** `prestart`, `poststart` or `poststop`. */
-  Hook: str("hook"),
+  Hook: str({ name: "hook", required: true }),
   Sidecar: bool("sidecar"),
 });
 /** When a task runs relative to the main tasks of its group. */
@@ -88,18 +88,18 @@ export type TaskArtifact = Infer<typeof TaskArtifactSpec>;
 
 /** Minimum and maximum wait before a template re-renders. */
 export const WaitConfigSpec = struct("WaitConfig", {
-  Min: optDur("min"),
-  Max: optDur("max"),
+  Min: optDur({ name: "min", required: true }),
+  Max: optDur({ name: "max", required: true }),
 });
 /** Minimum and maximum wait before a template re-renders. */
 export type WaitConfig = Infer<typeof WaitConfigSpec>;
 
 /** A script run when a template changes (`change_mode = "script"`). */
 export const ChangeScriptSpec = struct("ChangeScript", {
-  Command: optStr("command"),
+  Command: optStr({ name: "command", required: true }),
   Args: strList("args"),
   Timeout: optDur("timeout"),
-  FailOnError: optBool("fail_on_error"),
+  FailOnError: optBool({ name: "fail_on_error", required: true }),
   RunOnFirstRender: optBool("run_on_first_render"),
 });
 /** A script run when a template changes. */
@@ -168,7 +168,7 @@ export type TaskCSIPluginConfig = Infer<typeof TaskCSIPluginConfigSpec>;
 /** A named command an operator can run inside a task (`nomad action`). */
 export const ActionSpec = struct("Action", {
   Name: str({ name: "name", label: true }),
-  Command: str("command"),
+  Command: str({ name: "command", required: true }),
   Args: strList("args"),
 });
 /** A named command an operator can run inside a task. */
@@ -189,4 +189,3 @@ export const TaskScheduleSpec = struct("TaskSchedule", {
 });
 /** A time window for a task. */
 export type TaskSchedule = Infer<typeof TaskScheduleSpec>;
-
