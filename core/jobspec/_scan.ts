@@ -36,6 +36,8 @@ export interface ScannedBlock {
   readonly labels: readonly string[];
   readonly pos: Pos;
   readonly body: readonly ScannedItem[];
+  /** Offsets of the block's first character and just past its closing brace. */
+  readonly span: readonly [number, number];
 }
 
 /** An item of a body. */
@@ -214,6 +216,7 @@ function body(s: Scanner, closing: boolean): ScannedItem[] {
       return items;
     }
     const pos = s.pos();
+    const start = s.index();
     const name = s.identifier();
     if (name === "") {
       // Not valid HCL; the library reported it already. Skip a character to make progress.
@@ -241,7 +244,8 @@ function body(s: Scanner, closing: boolean): ScannedItem[] {
       s.skipSpace(false);
     }
     s.next(); // {
-    items.push({ kind: "block", name, labels, pos, body: body(s, true) });
+    const inner = body(s, true);
+    items.push({ kind: "block", name, labels, pos, body: inner, span: [start, s.index()] });
   }
 }
 

@@ -5,8 +5,13 @@
  *
  * @module
  */
+import { dirname } from "node:path";
 import type { Job } from "../structs/mod.ts";
 import { JobspecError } from "./errors.ts";
+import { type BlockEntry, bodyOf, checkLabels, Ctx, entries } from "./_decode.ts";
+import { parseAndScan } from "./_hcl.ts";
+import { decodeJob, DECODERS } from "./_job.ts";
+import { assignValues, declareVariables, evaluateLocals, variableValues } from "./_variables.ts";
 
 export * from "./errors.ts";
 
@@ -24,13 +29,70 @@ export interface ParseOptions {
   readonly allowFS?: boolean;
 }
 
+const TOP_LEVEL = new Set(["job", "variable", "variables", "locals"]);
+
+function fail(ctx: Ctx): void {
+  if (ctx.diags.length > 0) throw new JobspecError(ctx.diags);
+}
+
 /**
- * Parses a job file into a job as written (not canonicalized).
+ * Parses a job file into a job as written (not canonicalized), as `nomad job run -output` shows
+ * it.
  *
  * @throws {JobspecError} listing every problem with its `file:line:col`.
+ *
+ * @example
+ * ```ts
+ * const job = await parseJob('job "web" {\n  group "g" {\n    task "t" { driver = "raw_exec" }\n  }\n}\n', { path: "web.nomad.hcl" });
+ * job.ID; // "web"
+ * ```
  */
-export function parseJob(_source: string, opts: ParseOptions): Promise<Job> {
-  return Promise.reject(
-    new JobspecError([{ summary: "Job file parsing is not built yet", detail: opts.path }]),
-  );
+export async function parseJob(source: string, opts: ParseOptions): Promise<Job> {
+  const { json, items } = await parseAndScan(opts.path, source);
+  const scope = { variables: {}, baseDir: dirname(opts.path), allowFS: opts.allowFS ?? false };
+  const ctx = new Ctx(opts.path, scope, DECODERS);
+  const top = entries({ items, json }, ctx);
+  for (const e of top) {
+    if (e.item.kind === "attribute") {
+      ctx.error(
+        e.item.pos,
+        "Unsupported argument",
+        `An argument named "${e.item.name}" is not expected here.`,
+      );
+    } else if (!TOP_LEVEL.has(e.item.name)) {
+      ctx.error(
+        e.item.pos,
+        "Unsupported block type",
+        `Blocks of type "${e.item.name}" are not expected here.`,
+      );
+    }
+  }
+  const vars = declareVariables(top, ctx);
+  await assignValues(vars, {
+    env: opts.env ?? {},
+    varFiles: opts.varFiles ?? [],
+    vars: opts.vars ?? [],
+  }, ctx);
+  const withVars = ctx.withVariables({ var: variableValues(vars, ctx) });
+  fail(ctx);
+  const withLocals = withVars.withVariables({ local: evaluateLocals(top, withVars) });
+  fail(ctx);
+  const jobs = top.filter((e): e is BlockEntry => e.item.kind === "block" && e.item.name === "job");
+  const first = jobs[0];
+  if (!first) {
+    ctx.error(undefined, "Missing job block", "A job block is required");
+    fail(ctx);
+    throw new Error("unreachable");
+  }
+  for (const extra of jobs.slice(1)) {
+    ctx.error(
+      extra.item.pos,
+      "Duplicate job block",
+      `Only one block of type "job" is allowed. Previous definition was at ${opts.path}:${first.item.pos.line},${first.item.pos.col}.`,
+    );
+  }
+  checkLabels(first, 1);
+  const job = decodeJob(first.item.labels[0] ?? "", bodyOf(first), withLocals);
+  fail(ctx);
+  return job;
 }
