@@ -5,7 +5,8 @@
  * imports `structs` and `jobspec`; nothing but `main.ts` imports `cli`.
  *
  * Run: `deno run --allow-read scripts/check_layers.ts [root]` — prints each violation and exits 1
- * when there is one. Tests (`*_test.ts`, `tests/`) may import anything.
+ * when there is one. Tests (`*_test.ts`, test helpers `*_testing.ts`, `tests/`) may import
+ * anything.
  *
  * @module
  */
@@ -49,7 +50,8 @@ export function layerOf(path: string): string | undefined {
 }
 
 function isTest(path: string): boolean {
-  return /_test\.tsx?$/.test(path) || path.startsWith("tests/") || path.includes("/testdata/");
+  return /(_test|_testing)\.tsx?$/.test(path) || path.startsWith("tests/") ||
+    path.includes("/testdata/");
 }
 
 function* sourceFiles(root: string, dir = root): Generator<string> {

@@ -51,7 +51,9 @@ function checkError(err: unknown, cls?: ErrorClass, includes?: string): Error {
   }
   if (includes !== undefined && !err.message.includes(includes)) {
     throw new assert.AssertionError({
-      message: `expected the error message to include ${JSON.stringify(includes)}, got: ${err.message}`,
+      message: `expected the error message to include ${
+        JSON.stringify(includes)
+      }, got: ${err.message}`,
     });
   }
   return err;
