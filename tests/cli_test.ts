@@ -170,3 +170,31 @@ Deno.test("nomad-ts job run -output prints the job from a file or stdin as JSON"
     assertEquals(JSON.parse(fromStdin.stdout), JSON.parse(fromFile.stdout));
   });
 });
+
+Deno.test("nomad-ts job init then job run -output round-trips through -json", async () => {
+  await withTempDir(async (dir) => {
+    assertEquals((await nomadTs(["job", "init"], { cwd: dir })).code, 0);
+    const hcl = await nomadTs(["job", "run", "-output", "example.nomad.hcl"], { cwd: dir });
+    assertEquals([hcl.code, hcl.stderr], [0, ""]);
+    const job = JSON.parse(hcl.stdout).Job;
+    const group = job.TaskGroups[0];
+    const task = group.Tasks[0];
+    assertEquals(
+      [job.ID, group.Name, group.Networks[0].DynamicPorts[0], task.Name, task.Driver, task.Config],
+      [
+        "example",
+        "cache",
+        { Label: "db", Value: 0, To: 6379, HostNetwork: "", IgnoreCollision: false },
+        "redis",
+        "docker",
+        { auth_soft_fail: true, image: "redis:7", ports: ["db"] },
+      ],
+    );
+    assertEquals([task.Resources.CPU, task.Resources.MemoryMB], [500, 256]);
+
+    // What -output prints is a job file too: read back with -json, it prints the same text.
+    await Deno.writeTextFile(`${dir}/example.json`, hcl.stdout);
+    const json = await nomadTs(["job", "run", "-output", "-json", "example.json"], { cwd: dir });
+    assertEquals([json.code, json.stdout], [0, hcl.stdout]);
+  });
+});
