@@ -81,6 +81,8 @@ function convert(kind: Kind, v: Value): unknown {
       return toDuration(v);
     case "bytes":
       return v === null ? null : btoa(toStr(v));
+    case "time":
+      return v === null ? "0001-01-01T00:00:00Z" : toStr(v);
     case "any":
       return v;
     case "nullable":

@@ -70,6 +70,8 @@ function convert(kind: Kind, v: unknown): unknown {
     case "bytes":
     case "any":
       return v ?? null;
+    case "time":
+      return typeof v === "string" ? v : "";
     case "nullable":
       return v === null || v === undefined ? null : convert(kind.of, v);
     case "list": {
@@ -143,6 +145,9 @@ function flattenKind(
       return;
     case "bytes":
       if (!primitiveOnly && v === null) out.set(prefix, "nil");
+      return;
+    case "time":
+      out.set(prefix, typeof v === "string" ? v : "");
       return;
     case "any":
       if (!primitiveOnly) flattenAny(v, prefix, out);

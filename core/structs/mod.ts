@@ -24,3 +24,6 @@ export * from "./canonicalize.ts";
 export * from "./cron.ts";
 export * from "./validate.ts";
 export * from "./json.ts";
+export * from "./node.ts";
+export * from "./alloc.ts";
+export * from "./eval.ts";

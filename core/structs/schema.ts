@@ -19,6 +19,7 @@ export type Kind =
   | { readonly k: "bool" }
   | { readonly k: "duration" }
   | { readonly k: "bytes" }
+  | { readonly k: "time" }
   | { readonly k: "any" }
   | { readonly k: "nullable"; readonly of: Kind }
   | { readonly k: "list"; readonly of: Kind }
@@ -116,6 +117,21 @@ export const optDur = (hcl?: string | HclInfo): Field<number | null> =>
   field({ k: "nullable", of: DURATION }, hcl);
 /** Go `[]byte`: base64 text in JSON. */
 export const bytes = (hcl?: string | HclInfo): Field<string | null> => field({ k: "bytes" }, hcl);
+/** The JSON of Go's zero `time.Time`. */
+export const ZERO_TIME = "0001-01-01T00:00:00Z";
+/** Go `time.Time`: RFC 3339 text, {@link ZERO_TIME} when unset. */
+export const time = (hcl?: string | HclInfo): Field<string> => field({ k: "time" }, hcl);
+/** Go `map[string]int`. */
+export const intMap = (hcl?: string | HclInfo): Field<Record<string, number> | null> =>
+  field({ k: "map", of: INT }, hcl);
+/** Go `map[string]float64`. */
+export const floatMap = (hcl?: string | HclInfo): Field<Record<string, number> | null> =>
+  field({ k: "map", of: FLOAT }, hcl);
+/** Go `map[string]bool`. */
+export const boolMap = (hcl?: string | HclInfo): Field<Record<string, boolean> | null> =>
+  field({ k: "map", of: BOOL }, hcl);
+/** A free-form value (kept as decoded). */
+export const anyValue = (hcl?: string | HclInfo): Field<unknown> => field({ k: "any" }, hcl);
 /** Go `[]string`. */
 export const strList = (hcl?: string | HclInfo): Field<string[] | null> =>
   field({ k: "list", of: STRING }, hcl);
@@ -165,6 +181,8 @@ export function zeroOfKind(kind: Kind): unknown {
       return false;
     case "struct":
       return zero(kind.spec);
+    case "time":
+      return ZERO_TIME;
     default:
       return null;
   }
@@ -229,6 +247,11 @@ function decodeKind(kind: Kind, v: unknown, path: string, problems: DecodeProble
       return null;
     case "any":
       return v === undefined ? null : v;
+    case "time":
+      if (v === null || v === undefined) return ZERO_TIME;
+      if (typeof v === "string") return v;
+      problems.push({ path, message: `expected an RFC 3339 time, got ${describe(v)}` });
+      return ZERO_TIME;
     case "nullable":
       if (v === null || v === undefined) return null;
       return decodeKind(kind.of, v, path, problems);
