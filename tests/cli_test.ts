@@ -134,7 +134,7 @@ Deno.test("nomad-ts names an unknown flag and prints the command's usage", async
 });
 
 Deno.test("nomad-ts says a command comes in a later version, and so does the agent", async () => {
-  const status = await nomadTs(["job", "status"]);
+  const status = await nomadTs(["alloc", "status"]);
   assertEquals(status.code, 1);
   assertStringIncludes(status.stderr, "later version");
   const agent = await nomadTs(["agent", "-dev"]);

@@ -50,10 +50,24 @@ const RUNNABLE_PARENTS = new Set(["monitor"]);
 
 const BUILT: Readonly<Record<string, () => Promise<CommandModule>>> = {
   agent: () => import("./commands/agent.ts"),
+  "eval list": () => import("./commands/eval_list.ts"),
+  "eval status": () => import("./commands/eval_status.ts"),
   job: () => import("./commands/job.ts"),
+  "job history": () => import("./commands/job_history.ts"),
   "job init": () => import("./commands/job_init.ts"),
+  "job inspect": () => import("./commands/job_inspect.ts"),
+  "job plan": () => import("./commands/job_plan.ts"),
+  "job revert": () => import("./commands/job_revert.ts"),
   "job run": () => import("./commands/job_run.ts"),
+  "job status": () => import("./commands/job_status.ts"),
+  "job stop": () => import("./commands/job_stop.ts"),
   "job validate": () => import("./commands/job_validate.ts"),
+  "node status": () => import("./commands/node_status.ts"),
+  "operator scheduler get-config": () => import("./commands/operator_scheduler_get_config.ts"),
+  "operator scheduler set-config": () => import("./commands/operator_scheduler_set_config.ts"),
+  "server members": () => import("./commands/server_members.ts"),
+  status: () => import("./commands/status.ts"),
+  "system gc": () => import("./commands/system_gc.ts"),
   version: () => import("./commands/version.ts"),
 };
 

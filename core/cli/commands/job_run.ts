@@ -1,15 +1,22 @@
 /**
- * `nomad-ts job run [options] <path>` (alias `run`). With `-output` it prints the job as
- * parsed, not canonicalized, as `{"Job": ...}` JSON indented like Nomad's `json.MarshalIndent`
- * with four spaces. Submitting needs the server, which comes in a later version.
+ * `nomad-ts job run [options] <path>` (alias `run`): registers the job in the file, then
+ * follows its evaluation as Nomad does (`==> ...: Monitoring evaluation "ccb7b29c"`), or with
+ * `-detach` prints `Job registration successful` and the evaluation ID. With `-output` it
+ * prints the job as parsed, not canonicalized, as `{"Job": ...}` JSON indented like Nomad's
+ * `json.MarshalIndent` with four spaces, without contacting the agent.
  *
  * @module
  */
 import { goJson, type Job } from "../../structs/mod.ts";
-import { type Command, parseCommandFlags, PROGRAM } from "../command.ts";
+import type { ApiClient } from "../api/mod.ts";
+import { type Command, type Context, parseCommandFlags, PROGRAM } from "../command.ts";
+import type { FlagValues } from "../flags.ts";
 import { CLIENT_FLAGS, generalOptionsUsage } from "../meta.ts";
-import { VERSION } from "../version.ts";
+import { idLength } from "../format/columns.ts";
+import { isParameterized, nextLaunchText } from "../format/metrics.ts";
 import { JOB_GETTER_FLAGS, jobFromArgs } from "./_job_getter.ts";
+import { connect, messageOf, paint, parseUint, showUiHint } from "./_api.ts";
+import { EvalMonitor } from "./_monitor.ts";
 
 const FLAGS = {
   ...CLIENT_FLAGS,
@@ -55,8 +62,10 @@ Alias: ${PROGRAM} run
   A region or namespace set in the job file wins over -region/-namespace and
   their environment variables.
 
-  This version of ${PROGRAM} has no server yet: only -output works, which prints
-  the job instead of submitting it.
+  Periodic, parameterized and multi-region jobs are not followed: their
+  registration creates no evaluation to watch. When the evaluation starts a
+  deployment, ${PROGRAM} prints its ID and returns; follow it with
+  "${PROGRAM} job status <job>".
 
 General Options:
 
@@ -125,11 +134,81 @@ Run Options:
       await ctx.ui.output(jobOutputJson(job));
       return 0;
     }
-    await ctx.ui.error(
-      `Error: submitting a job needs the ${PROGRAM} server, which is not built yet in ` +
-        `v${VERSION}; it comes in a later version. Use -output to print the job as JSON.`,
-    );
-    return 1;
+    const client = await connect(flags, ctx);
+    if (!client) return 1;
+    try {
+      return await submit(job, flags, client, ctx);
+    } finally {
+      client.close();
+    }
   },
 };
+
+/** Parses `-check-index` as Go's `strconv.ParseUint(s, 10, 64)`; see {@link parseUint}. */
+export const parseCheckIndex: (text: string) => number | undefined = parseUint;
+
+const ENFORCE_INDEX = /\((Enforcing job modify index.*)\)/;
+
+async function submit(
+  job: Job,
+  flags: FlagValues<typeof FLAGS>,
+  client: ApiClient,
+  ctx: Context,
+): Promise<number> {
+  if (job.Region) client.setRegion(job.Region);
+  if (job.Namespace) client.setNamespace(job.Namespace);
+  let enforceIndex: number | undefined;
+  try {
+    enforceIndex = parseCheckIndex(flags["check-index"]);
+  } catch (err) {
+    await ctx.ui.error(
+      `Error parsing check-index value ${JSON.stringify(flags["check-index"])}: ${messageOf(err)}`,
+    );
+    return 1;
+  }
+  let resp;
+  try {
+    resp = await client.jobs.register(job, {
+      ...(enforceIndex !== undefined ? { enforceIndex } : {}),
+      policyOverride: flags["policy-override"],
+      preserveCounts: flags["preserve-counts"],
+      preserveResources: flags["preserve-resources"],
+      evalPriority: flags["eval-priority"],
+    });
+  } catch (err) {
+    const m = ENFORCE_INDEX.exec(messageOf(err));
+    if (m) {
+      await ctx.ui.error(m[1]!);
+      await ctx.ui.error("Job not updated");
+      return 1;
+    }
+    await ctx.ui.error(`Error submitting job: ${messageOf(err)}`);
+    return 1;
+  }
+  if (resp.Warnings) {
+    await ctx.ui.output(paint(ctx, `[bold][yellow]Job Warnings:\n${resp.Warnings}[reset]\n`));
+  }
+  const periodic = job.Periodic !== null && job.Periodic !== undefined;
+  const parameterized = isParameterized(job);
+  const multiregion = (job.Multiregion?.Regions ?? []).length > 0;
+  const hintParams = { jobID: job.ID ?? "", namespace: flags.namespace || "default" };
+  if (flags.detach || periodic || parameterized || multiregion) {
+    await ctx.ui.output("Job registration successful");
+    if (periodic && !parameterized) {
+      try {
+        const next = nextLaunchText(job);
+        if (next !== undefined) await ctx.ui.output(`Approximate next launch time: ${next}`);
+      } catch (err) {
+        await ctx.ui.error(`Error determining next launch time: ${messageOf(err)}`);
+      }
+    } else if (!parameterized) {
+      await ctx.ui.output(`Evaluation ID: ${resp.EvalID}`);
+    }
+    await showUiHint(client, ctx, "job run", hintParams, { open: flags.ui });
+    return 0;
+  }
+  await showUiHint(client, ctx, "job run", hintParams, { open: flags.ui, blankAfter: true });
+  return await new EvalMonitor(client, ctx, idLength(flags.verbose)).monitor(resp.EvalID);
+}
+
 export default jobRun;

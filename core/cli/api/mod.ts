@@ -1,0 +1,19 @@
+/**
+ * The HTTP API client of the nomad-ts CLI, in Nomad's API shapes: {@link ApiClient} with its
+ * resources (`jobs`, `evaluations`, `allocations`, `nodes`, `deployments`, `agent`, `status`,
+ * `operator`, `system`, `search`), the errors it throws, the response types and prefix
+ * resolution of short IDs.
+ *
+ * @module
+ */
+export { ApiClient, type QueryMeta, type QueryOptions, type WriteOptions } from "./client.ts";
+export { isStatus, RequestError, UnexpectedResponseError } from "./errors.ts";
+export type {
+  DeregisterOptions,
+  DispatchOptions,
+  RegisterOptions,
+  VersionsOptions,
+} from "./jobs.ts";
+export { matchPrefix, type PrefixMatch, sanitizeUUIDPrefix } from "./prefix.ts";
+export type { Transport, TransportRequest, TransportResponse } from "./_transport.ts";
+export type * from "./types.ts";

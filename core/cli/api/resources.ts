@@ -1,0 +1,132 @@
+/**
+ * The evaluation, allocation, node and deployment endpoints of the API client, with Nomad's
+ * paths and result order (lists newest first, as the Go client sorts them).
+ *
+ * @module
+ */
+import type { Allocation, Deployment, Node } from "../../structs/mod.ts";
+import type { ApiClient, QueryOptions } from "./client.ts";
+import type { AllocationListStub, ApiEvaluation, HostStats, NodeListStub } from "./types.ts";
+
+const byCreateIndexDesc = <T extends { CreateIndex: number }>(a: T, b: T) =>
+  b.CreateIndex - a.CreateIndex;
+
+const esc = encodeURIComponent;
+
+/** The evaluation endpoints (`client.evaluations`). */
+export class Evaluations {
+  readonly #c: ApiClient;
+
+  constructor(client: ApiClient) {
+    this.#c = client;
+  }
+
+  /** `GET /v1/evaluations`, newest first. */
+  async list(q?: QueryOptions): Promise<ApiEvaluation[]> {
+    const res = await this.#c.query<ApiEvaluation[] | null>("/v1/evaluations", q);
+    return (res ?? []).sort(byCreateIndexDesc);
+  }
+
+  /** The evaluations whose ID starts with `prefix`. */
+  prefixList(prefix: string, q: QueryOptions = {}): Promise<ApiEvaluation[]> {
+    return this.list({ ...q, prefix });
+  }
+
+  /** `GET /v1/evaluation/:id?related=true`: the evaluation with its related evaluations. */
+  info(evalID: string, q?: QueryOptions): Promise<ApiEvaluation> {
+    return this.#c.query<ApiEvaluation>(`/v1/evaluation/${esc(evalID)}?related=true`, q);
+  }
+
+  /** `GET /v1/evaluation/:id/allocations`: what the evaluation placed, newest first. */
+  async allocations(evalID: string, q?: QueryOptions): Promise<AllocationListStub[]> {
+    const res = await this.#c.query<AllocationListStub[] | null>(
+      `/v1/evaluation/${esc(evalID)}/allocations`,
+      q,
+    );
+    return (res ?? []).sort(byCreateIndexDesc);
+  }
+}
+
+/** The allocation endpoints (`client.allocations`). */
+export class Allocations {
+  readonly #c: ApiClient;
+
+  constructor(client: ApiClient) {
+    this.#c = client;
+  }
+
+  /** `GET /v1/allocations`, newest first. */
+  async list(q?: QueryOptions): Promise<AllocationListStub[]> {
+    const res = await this.#c.query<AllocationListStub[] | null>("/v1/allocations", q);
+    return (res ?? []).sort(byCreateIndexDesc);
+  }
+
+  /** The allocations whose ID starts with `prefix`. */
+  prefixList(prefix: string, q: QueryOptions = {}): Promise<AllocationListStub[]> {
+    return this.list({ ...q, prefix });
+  }
+
+  /** `GET /v1/allocation/:id`: the full allocation, with its job. */
+  info(allocID: string, q?: QueryOptions): Promise<Allocation> {
+    return this.#c.query<Allocation>(`/v1/allocation/${esc(allocID)}`, q);
+  }
+}
+
+/** The node endpoints (`client.nodes`). */
+export class Nodes {
+  readonly #c: ApiClient;
+
+  constructor(client: ApiClient) {
+    this.#c = client;
+  }
+
+  /** `GET /v1/nodes`, newest first. */
+  async list(q?: QueryOptions): Promise<NodeListStub[]> {
+    const res = await this.#c.query<NodeListStub[] | null>("/v1/nodes", q);
+    return (res ?? []).sort(byCreateIndexDesc);
+  }
+
+  /** The nodes whose ID starts with `prefix`. */
+  prefixList(prefix: string, q: QueryOptions = {}): Promise<NodeListStub[]> {
+    return this.list({ ...q, prefix });
+  }
+
+  /** `GET /v1/node/:id`. */
+  info(nodeID: string, q?: QueryOptions): Promise<Node> {
+    return this.#c.query<Node>(`/v1/node/${esc(nodeID)}`, q);
+  }
+
+  /** `GET /v1/node/:id/allocations`: the node's allocations, newest first. */
+  async allocations(nodeID: string, q?: QueryOptions): Promise<Allocation[]> {
+    const res = await this.#c.query<Allocation[] | null>(
+      `/v1/node/${esc(nodeID)}/allocations`,
+      q,
+    );
+    return (res ?? []).sort(byCreateIndexDesc);
+  }
+
+  /** `GET /v1/client/stats?node_id=`: the host's usage, answered by the node's client. */
+  stats(nodeID: string, q?: QueryOptions): Promise<HostStats> {
+    return this.#c.query<HostStats>(`/v1/client/stats?node_id=${esc(nodeID)}`, q);
+  }
+}
+
+/** The deployment endpoints (`client.deployments`). */
+export class Deployments {
+  readonly #c: ApiClient;
+
+  constructor(client: ApiClient) {
+    this.#c = client;
+  }
+
+  /** `GET /v1/deployments`, newest first. */
+  async list(q?: QueryOptions): Promise<Deployment[]> {
+    const res = await this.#c.query<Deployment[] | null>("/v1/deployments", q);
+    return (res ?? []).sort(byCreateIndexDesc);
+  }
+
+  /** `GET /v1/deployment/:id`. */
+  info(deploymentID: string, q?: QueryOptions): Promise<Deployment> {
+    return this.#c.query<Deployment>(`/v1/deployment/${esc(deploymentID)}`, q);
+  }
+}

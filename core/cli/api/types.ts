@@ -1,0 +1,257 @@
+/**
+ * The shapes of Nomad's HTTP API responses that the domain types in `core/structs` do not
+ * cover: list stubs, request and response envelopes, agent and search answers. Field names and
+ * meanings are Nomad's (`api/*.go`). Full objects (`Job`, `Allocation`, `Evaluation`, `Node`,
+ * `Deployment`, `JobSummary`, `SchedulerConfiguration`, `JobDiff`) come from `core/structs`.
+ *
+ * Responses are not validated: fields a server leaves out are `undefined` at run time, so
+ * readers fall back to Go's zero values where it matters.
+ *
+ * @module
+ */
+import type {
+  AllocDeploymentStatus,
+  AllocMetric,
+  Evaluation,
+  Job,
+  JobDiff,
+  JobSummary,
+  PlanAnnotations,
+  RescheduleTracker,
+  SchedulerConfiguration,
+  TaskState,
+} from "../../structs/mod.ts";
+
+/** A job in `GET /v1/jobs`. */
+export interface JobListStub {
+  ID: string;
+  ParentID: string;
+  Name: string;
+  Namespace: string;
+  Datacenters: string[] | null;
+  Type: string;
+  Priority: number;
+  Periodic: boolean;
+  ParameterizedJob: boolean;
+  Stop: boolean;
+  Status: string;
+  StatusDescription: string;
+  JobSummary: JobSummary | null;
+  CreateIndex: number;
+  ModifyIndex: number;
+  JobModifyIndex: number;
+  /** Unix nanoseconds. */
+  SubmitTime: number;
+  Meta?: Record<string, string> | null;
+}
+
+/** An allocation in `GET /v1/allocations` and the job, eval and node allocation lists. */
+export interface AllocationListStub {
+  ID: string;
+  EvalID: string;
+  Name: string;
+  Namespace: string;
+  NodeID: string;
+  NodeName: string;
+  JobID: string;
+  JobType: string;
+  JobVersion: number;
+  TaskGroup: string;
+  DesiredStatus: string;
+  DesiredDescription: string;
+  ClientStatus: string;
+  ClientDescription: string;
+  TaskStates: Record<string, TaskState> | null;
+  DeploymentStatus: AllocDeploymentStatus | null;
+  FollowupEvalID: string;
+  NextAllocation: string;
+  RescheduleTracker: RescheduleTracker | null;
+  PreemptedAllocations: string[] | null;
+  PreemptedByAllocation: string;
+  CreateIndex: number;
+  ModifyIndex: number;
+  /** Unix nanoseconds. */
+  CreateTime: number;
+  /** Unix nanoseconds. */
+  ModifyTime: number;
+}
+
+/** A node in `GET /v1/nodes`. */
+export interface NodeListStub {
+  Address: string;
+  ID: string;
+  Attributes?: Record<string, string> | null;
+  Datacenter: string;
+  Name: string;
+  NodeClass: string;
+  NodePool: string;
+  Version: string;
+  Drain: boolean;
+  SchedulingEligibility: string;
+  Status: string;
+  StatusDescription: string;
+  CreateIndex: number;
+  ModifyIndex: number;
+}
+
+/** The short form of a related evaluation (`GET /v1/evaluation/:id?related=true`). */
+export interface EvaluationStub {
+  ID: string;
+  Priority: number;
+  Type: string;
+  TriggeredBy: string;
+  Namespace: string;
+  JobID: string;
+  NodeID: string;
+  DeploymentID: string;
+  Status: string;
+  StatusDescription: string;
+  NextEval: string;
+  PreviousEval: string;
+  BlockedEval: string;
+  CreateIndex: number;
+  ModifyIndex: number;
+  CreateTime: number;
+  ModifyTime: number;
+}
+
+/** An evaluation as the API returns it: related evaluations come as {@link EvaluationStub}s. */
+export type ApiEvaluation = Omit<Evaluation, "RelatedEvals"> & {
+  RelatedEvals?: EvaluationStub[] | null;
+};
+
+/** The body of `PUT /v1/jobs`. */
+export interface JobRegisterRequest {
+  Job: Job;
+  EnforceIndex?: boolean;
+  JobModifyIndex?: number;
+  PolicyOverride?: boolean;
+  PreserveCounts?: boolean;
+  PreserveResources?: boolean;
+  EvalPriority?: number;
+}
+
+/** The answer to a job registration, revert or dispatch. */
+export interface JobRegisterResponse {
+  EvalID: string;
+  EvalCreateIndex: number;
+  JobModifyIndex: number;
+  Warnings: string;
+}
+
+/** The answer to `DELETE /v1/job/:id`. */
+export interface JobDeregisterResponse {
+  EvalID: string;
+  EvalCreateIndex: number;
+  JobModifyIndex: number;
+}
+
+/** The answer to `PUT /v1/job/:id/plan`. */
+export interface JobPlanResponse {
+  JobModifyIndex: number;
+  CreatedEvals: ApiEvaluation[] | null;
+  Diff: JobDiff | null;
+  Annotations: PlanAnnotations | null;
+  FailedTGAllocs: Record<string, AllocMetric> | null;
+  /** RFC 3339; Go's zero time when the job is not periodic. */
+  NextPeriodicLaunch: string;
+  Warnings: string;
+}
+
+/** The answer to `GET /v1/job/:id/versions`. */
+export interface JobVersionsResponse {
+  Versions: Job[] | null;
+  Diffs: JobDiff[] | null;
+}
+
+/** The job file a version was submitted from (`GET /v1/job/:id/submission`). */
+export interface JobSubmission {
+  Source: string;
+  /** `hcl2` or `json`. */
+  Format: string;
+  /** The `-var` flags it was submitted with. */
+  VariableFlags: Record<string, string> | null;
+  /** The content of its variable files. */
+  Variables: string;
+}
+
+/** The answer to `PUT /v1/job/:id/dispatch`. */
+export interface JobDispatchResponse {
+  DispatchedJobID: string;
+  EvalID: string;
+  EvalCreateIndex: number;
+  JobCreateIndex: number;
+}
+
+/** A member of the server gossip pool (`GET /v1/agent/members`). */
+export interface AgentMember {
+  Name: string;
+  Addr: string;
+  Port: number;
+  Tags: Record<string, string> | null;
+  Status: string;
+  ProtocolMin: number;
+  ProtocolMax: number;
+  ProtocolCur: number;
+  DelegateMin: number;
+  DelegateMax: number;
+  DelegateCur: number;
+}
+
+/** The answer to `GET /v1/agent/members`. */
+export interface ServerMembers {
+  ServerName: string;
+  ServerRegion: string;
+  ServerDC: string;
+  Members: AgentMember[] | null;
+}
+
+/** The answer to `GET /v1/agent/self`; the only lower-case keys of the API. */
+export interface AgentSelf {
+  config: Record<string, unknown> | null;
+  member: AgentMember;
+  stats: Record<string, Record<string, string>> | null;
+}
+
+/** The answer to `GET /v1/operator/scheduler/configuration`. */
+export interface SchedulerConfigurationResponse {
+  SchedulerConfig: SchedulerConfiguration | null;
+}
+
+/** The answer to `PUT /v1/operator/scheduler/configuration`. */
+export interface SchedulerSetConfigurationResponse {
+  /** Whether the configuration changed; only meaningful for check-and-set requests. */
+  Updated: boolean;
+}
+
+/** What a prefix search looks in (`/v1/search`). */
+export type SearchContext =
+  | "allocs"
+  | "deployment"
+  | "evals"
+  | "jobs"
+  | "nodes"
+  | "node_pools"
+  | "namespaces"
+  | "quotas"
+  | "plugins"
+  | "vars"
+  | "volumes"
+  | "all";
+
+/** The answer to `PUT /v1/search`: matching IDs by context. */
+export interface SearchResponse {
+  Matches: Record<string, string[] | null> | null;
+  Truncations: Record<string, boolean> | null;
+}
+
+/** A host's resource usage, from `GET /v1/client/stats` (only the fields the CLI prints). */
+export interface HostStats {
+  Memory: { Total: number; Available: number; Used: number; Free: number } | null;
+  CPU: { CPU: string; User: number; System: number; Idle: number }[] | null;
+  DiskStats:
+    | { Device: string; Mountpoint: string; Size: number; Used: number; Available: number }[]
+    | null;
+  Uptime: number;
+  CPUTicksConsumed: number;
+}
