@@ -23,7 +23,10 @@ export const RULES: Readonly<Record<string, readonly string[] | "*">> = {
   "core/rpc": ["core/structs"],
   "core/http": "*",
   "core/agent": "*",
-  "core/cli": ["core/structs", "core/jobspec"],
+  // DESIGN.md: cli imports its API client, structs and jobspec. The one departure: the `agent`
+  // command is the agent process itself (as `nomad agent` is in Nomad), so it loads core/agent,
+  // lazily, when that command runs. Every other command talks to the agent over HTTP only.
+  "core/cli": ["core/structs", "core/jobspec", "core/agent"],
   "drivers": ["plugins"],
   "plugins": ["core/structs"],
   "ui": [],

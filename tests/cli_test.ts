@@ -133,13 +133,16 @@ Deno.test("nomad-ts names an unknown flag and prints the command's usage", async
   assert(stdout.startsWith("Usage: nomad-ts job init"));
 });
 
-Deno.test("nomad-ts says a command comes in a later version, and so does the agent", async () => {
+Deno.test("nomad-ts says a command comes in a later version; the agent needs a mode", async () => {
   const status = await nomadTs(["alloc", "status"]);
   assertEquals(status.code, 1);
   assertStringIncludes(status.stderr, "later version");
-  const agent = await nomadTs(["agent", "-dev"]);
+  const agent = await nomadTs(["agent"]);
   assertEquals(agent.code, 1);
-  assertStringIncludes(agent.stderr, "agent is not built yet");
+  assertStringIncludes(
+    agent.stderr,
+    "Must specify either server, client or dev mode for the agent.",
+  );
 });
 
 Deno.test("nomad-ts job validate checks a job file", async () => {

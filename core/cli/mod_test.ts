@@ -138,11 +138,11 @@ Deno.test("run() prints usage with exit 0 for help on a command that is not buil
   assert(stdout.startsWith("Usage: nomad-ts alloc status [options] [args]\n"), stdout);
 });
 
-Deno.test("run() says the agent is not built yet and exits 1", async () => {
-  const { code, stdout, stderr } = await runCli(["agent", "-dev"]);
+Deno.test("run() runs the agent command, which refuses to start without a mode", async () => {
+  const { code, stdout, stderr } = await runCli(["agent"]);
   assertEquals(code, 1);
   assertEquals(stdout, "");
-  assertStringIncludes(stderr, "agent is not built yet");
+  assertEquals(stderr, "==> Must specify either server, client or dev mode for the agent.\n");
 });
 
 Deno.test("run() refuses flags before the command", async () => {

@@ -14,6 +14,14 @@ import { decodeJob, DECODERS } from "./_job.ts";
 import { assignValues, declareVariables, evaluateLocals, variableValues } from "./_variables.ts";
 
 export * from "./errors.ts";
+/**
+ * The HCL library with positions, for other HCL file formats (the agent configuration): the
+ * library's JSON of a native-syntax file and the scanner's items (kind, name, labels, `line:col`
+ * of every attribute and block). Throws {@link JobspecError} for syntax errors.
+ */
+export { parseAndScan as parseHclDocument } from "./_hcl.ts";
+export type { HclJson } from "./_hcl.ts";
+export type { Pos as ScanPos, ScannedAttribute, ScannedBlock, ScannedItem } from "./_scan.ts";
 
 /** Inputs of {@link parseJob} besides the source text. */
 export interface ParseOptions {

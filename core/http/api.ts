@@ -1,0 +1,36 @@
+/**
+ * The agent's HTTP API: Nomad's `/v1` routes (core/http/routes) on the Hono application with
+ * Nomad's conventions (core/http/app.ts).
+ *
+ * @module
+ */
+import type { Hono } from "hono";
+import { createApp } from "./app.ts";
+import { registerRoutes, type RouteDeps } from "./routes/mod.ts";
+
+export type { AgentClientInfo, AgentInfo, RouteDeps } from "./routes/mod.ts";
+
+/** Options of {@link createApi} besides what the routes need. */
+export interface ApiOptions {
+  /** Headers added to every response (the agent's `http_api_response_headers`). */
+  readonly responseHeaders?: Readonly<Record<string, string>>;
+  /** The largest request body accepted, in bytes. */
+  readonly maxBodyBytes?: number;
+}
+
+/**
+ * Creates the `/v1` API over a server, its state store, the metrics registry and the agent.
+ *
+ * @example
+ * ```ts
+ * const app = createApi({ server, state, metrics, agent, logger: consoleLogger });
+ * Deno.serve({ hostname: "127.0.0.1", port: 4646 }, app.fetch);
+ * ```
+ */
+export function createApi(deps: RouteDeps, options: ApiOptions = {}): Hono {
+  return createApp({
+    ...options,
+    logger: deps.logger,
+    routes: (app) => registerRoutes(app, deps),
+  });
+}

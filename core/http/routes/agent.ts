@@ -1,0 +1,134 @@
+/**
+ * `/v1/agent/self`, `members`, `servers`, `join` and `health`. As in Nomad, `self`, `join` and
+ * `health` answer lower-case keys; `servers` is a client endpoint (501 on a server-only
+ * agent).
+ *
+ * @module
+ */
+import type { Context, Hono } from "hono";
+import type { ServerMember } from "../../server/api.ts";
+import { CodedError, ERR_INVALID_METHOD } from "../errors.ts";
+import { respond } from "../respond.ts";
+import { compareStrings, readOptions } from "./_util.ts";
+import type { RouteDeps } from "./deps.ts";
+
+/** One side of `GET /v1/agent/health`. */
+export interface HealthAgent {
+  ok: boolean;
+  message?: string;
+}
+
+function addresses(c: Context): string[] {
+  return new URL(c.req.url).searchParams.getAll("address");
+}
+
+/** Registers the agent endpoints. */
+export function agentRoutes(app: Hono, deps: RouteDeps): void {
+  const { server, agent } = deps;
+
+  const localMember = (): ServerMember | undefined => {
+    const members = server.members();
+    return members.find((m) => m.Name === server.name) ?? members[0];
+  };
+
+  app.get("/v1/agent/self", (c) => {
+    const member = localMember();
+    return respond(c, {
+      config: agent.config(),
+      member: member ?? {
+        Name: "",
+        Addr: null,
+        Port: 0,
+        Tags: null,
+        Status: "none",
+        ProtocolMin: 0,
+        ProtocolMax: 0,
+        ProtocolCur: 0,
+        DelegateMin: 0,
+        DelegateMax: 0,
+        DelegateCur: 0,
+      },
+      stats: agent.stats(),
+    });
+  });
+
+  app.get("/v1/agent/members", (c) => {
+    readOptions(c, deps);
+    return respond(c, {
+      ServerName: server.name.endsWith(`.${server.region}`)
+        ? server.name.slice(0, -server.region.length - 1)
+        : server.name,
+      ServerRegion: server.region,
+      ServerDC: server.datacenter,
+      Members: server.members(),
+    });
+  });
+
+  app.get("/v1/agent/servers", (c) => {
+    const client = agent.client;
+    if (!client) throw new CodedError(501, ERR_INVALID_METHOD);
+    return respond(c, [...client.servers()].sort(compareStrings));
+  });
+
+  app.on(["PUT", "POST"], "/v1/agent/servers", async (c) => {
+    const client = agent.client;
+    if (!client) throw new CodedError(501, ERR_INVALID_METHOD);
+    const servers = addresses(c);
+    if (servers.length === 0) throw new CodedError(400, "missing server address");
+    try {
+      await client.setServers(servers);
+    } catch (e) {
+      throw new CodedError(400, (e as Error).message, { cause: e });
+    }
+    return respond(c, undefined);
+  });
+
+  app.on(["PUT", "POST"], "/v1/agent/join", async (c) => {
+    const addrs = addresses(c);
+    if (addrs.length === 0) throw new CodedError(400, "missing address to join");
+    let joined = 0;
+    let error = "";
+    if (agent.join === undefined) {
+      error = "joining other servers is not supported yet: this server runs a one-server cluster";
+    } else {
+      try {
+        joined = await agent.join(addrs);
+      } catch (e) {
+        error = (e as Error).message;
+      }
+    }
+    return respond(c, { num_joined: joined, error, warning: "" });
+  });
+
+  app.get("/v1/agent/health", (c) => {
+    readOptions(c, deps);
+    const types = new URL(c.req.url).searchParams.getAll("type");
+    const wantClient = types.length === 0 || types.includes("client");
+    const wantServer = types.length === 0 || types.includes("server");
+    const health: { client?: HealthAgent; server?: HealthAgent } = {};
+    if (types.includes("client")) health.client = { ok: false, message: "client not enabled" };
+    const client = agent.client;
+    if (wantClient && client) {
+      health.client = client.servers().length === 0
+        ? { ok: false, message: "no known servers" }
+        : { ok: true, message: "ok" };
+    }
+    if (wantServer) {
+      let leader = "";
+      let failure = "";
+      try {
+        leader = server.leader();
+      } catch (e) {
+        failure = (e as Error).message;
+      }
+      health.server = failure !== ""
+        ? { ok: false, message: failure }
+        : leader === ""
+        ? { ok: false, message: "no leader" }
+        : { ok: true, message: "ok" };
+    }
+    const ok = health.client?.ok !== false && health.server?.ok !== false;
+    if (ok) return respond(c, health);
+    throw new CodedError(500, JSON.stringify(health));
+  });
+}

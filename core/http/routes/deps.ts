@@ -1,0 +1,56 @@
+/**
+ * What the `/v1` routes stand on: the server facade for writes, the state store for reads,
+ * the metrics registry, and what the agent knows about itself. The agent builds one
+ * {@link RouteDeps} and hands it to `createApi`.
+ *
+ * @module
+ */
+import type { StateStore } from "../../state/mod.ts";
+import type { ServerApi } from "../../server/api.ts";
+import type { MetricsRegistry } from "../../structs/metrics.ts";
+import type { HttpLogger } from "../errors.ts";
+
+/** The client half of an agent, as `/v1/agent/servers` and `/v1/agent/health` see it. */
+export interface AgentClientInfo {
+  /** The servers the client talks to, `ip:port`. */
+  servers(): string[];
+  /** Replaces the client's server list (`PUT /v1/agent/servers?address=`). */
+  setServers(addresses: readonly string[]): void | Promise<void>;
+}
+
+/** What the agent knows about itself, for the `/v1/agent/*` endpoints. */
+export interface AgentInfo {
+  /**
+   * The agent's configuration as `GET /v1/agent/self` shows it under `config` (Nomad's
+   * `Config` struct, PascalCase), with secrets already redacted.
+   */
+  config(): Record<string, unknown>;
+  /** Runtime statistics by subsystem (`nomad`, `runtime`, ...), every value a string. */
+  stats(): Record<string, Record<string, string>>;
+  /** The client half of this agent; absent or `null` on a server-only agent. */
+  readonly client?: AgentClientInfo | null;
+  /**
+   * Joins the servers at `addresses` (`POST /v1/agent/join`) and answers how many were
+   * joined. Absent while servers cannot form clusters: the endpoint then reports an error.
+   */
+  join?(addresses: readonly string[]): Promise<number>;
+  /** Serve `GET /v1/metrics?format=prometheus` (`telemetry.prometheus_metrics`). */
+  readonly prometheusMetrics?: boolean;
+}
+
+/** Everything the `/v1` routes need. */
+export interface RouteDeps {
+  /** Writes go through the server, as Nomad's handlers call its RPC endpoints. */
+  readonly server: ServerApi;
+  /** Reads take snapshots of the state store; blocking queries wait on it. */
+  readonly state: StateStore;
+  /** What `GET /v1/metrics` reports. */
+  readonly metrics: MetricsRegistry;
+  readonly agent: AgentInfo;
+  readonly logger: HttpLogger;
+  /**
+   * How often the event stream sends a `{}` heartbeat, in milliseconds (default 30000, as
+   * Nomad). Tests make it short.
+   */
+  readonly eventHeartbeatMs?: number;
+}

@@ -1,0 +1,52 @@
+/**
+ * Nomad's `/v1` HTTP API over the server and the state store: jobs, allocations,
+ * evaluations, deployments, nodes, the agent, status, regions, operator, search, system,
+ * namespaces, metrics and the event stream, plus the internal client endpoints under
+ * `/v1/internal/` that stand in for Nomad's client RPCs until the RPC layer exists.
+ *
+ * Reads take state snapshots and block on the tables Nomad's RPCs watch; writes go through
+ * {@link RouteDeps.server}. Paths, verbs, JSON shapes, status codes and error texts are
+ * Nomad's.
+ *
+ * @module
+ */
+import type { Hono } from "hono";
+import { agentRoutes } from "./agent.ts";
+import { allocRoutes } from "./allocs.ts";
+import { clusterRoutes } from "./cluster.ts";
+import type { RouteDeps } from "./deps.ts";
+import { deploymentRoutes } from "./deployments.ts";
+import { evalRoutes } from "./evals.ts";
+import { eventRoutes } from "./events.ts";
+import { internalRoutes } from "./internal.ts";
+import { jobRoutes } from "./job.ts";
+import { jobsRoutes } from "./jobs.ts";
+import { nodeRoutes } from "./nodes.ts";
+import { searchRoutes } from "./search.ts";
+
+export type { AgentClientInfo, AgentInfo, RouteDeps } from "./deps.ts";
+export * from "./stubs.ts";
+export { ERR_ENTERPRISE_ONLY } from "./cluster.ts";
+export { EVENT_HEARTBEAT_MS } from "./events.ts";
+
+/**
+ * Registers every `/v1` route on `app`.
+ *
+ * @example
+ * ```ts
+ * const app = createApp({ routes: (app) => registerRoutes(app, deps), logger: deps.logger });
+ * ```
+ */
+export function registerRoutes(app: Hono, deps: RouteDeps): void {
+  jobsRoutes(app, deps);
+  jobRoutes(app, deps);
+  allocRoutes(app, deps);
+  evalRoutes(app, deps);
+  deploymentRoutes(app, deps);
+  nodeRoutes(app, deps);
+  internalRoutes(app, deps);
+  agentRoutes(app, deps);
+  clusterRoutes(app, deps);
+  searchRoutes(app, deps);
+  eventRoutes(app, deps);
+}

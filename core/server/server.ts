@@ -1,0 +1,373 @@
+/**
+ * The running server: the state store wired to the eval broker, the scheduler workers, the plan
+ * applier, blocked evaluations, heartbeats, the drainer and the garbage collector, behind the
+ * {@link ServerApi} the HTTP API calls.
+ *
+ * @module
+ */
+import type { AllocClientUpdate, StateStore } from "../state/mod.ts";
+import type { DrainStrategy, Job, JobDiff, Node, SchedulerConfiguration } from "../structs/mod.ts";
+import { MetricsRegistry } from "../structs/metrics.ts";
+import type {
+  EvalResponse,
+  JobPlanResponse,
+  JobRegisterRequest,
+  JobRegisterResponse,
+  JobSubmission,
+  JobValidateResponse,
+  NodeUpdateResponse,
+  RequestContext,
+  ServerApi,
+  ServerMember,
+} from "./api.ts";
+import { type Clock, systemClock } from "./timers.ts";
+import { ServerCore, type ServerLogger, SILENT_LOGGER } from "./_core.ts";
+import { AllocEndpoint } from "./_alloc_endpoint.ts";
+import { collectGarbage, FORCE_GC, type GcResult } from "./_gc.ts";
+import { type DeregisterOptions, JobEndpoint } from "./_job_endpoint.ts";
+import { Leader } from "./_leader.ts";
+import { NodeEndpoint, type NodeEvalResponse } from "./_node_endpoint.ts";
+import { planJob } from "./_plan_endpoint.ts";
+
+/** What {@link Server.start} needs; everything but `state` has a default. */
+export interface ServerOptions {
+  /** The state store (opened by the caller, who also closes it after `stop()`). */
+  readonly state: StateStore;
+  /** Default `global`. */
+  readonly region?: string;
+  /** Default `dc1`. */
+  readonly datacenter?: string;
+  /** The server's name, without the region. Default `nomad`. */
+  readonly name?: string;
+  /** The RPC address clients and `status/leader` see. Default `127.0.0.1:4647`. */
+  readonly rpcAddr?: string;
+  /** Scheduler workers (async loops on the main thread). Default: the number of CPU cores. */
+  readonly numSchedulers?: number;
+  /** Timers and now. Default: the real clock. */
+  readonly clock?: Clock;
+  /** A random source in [0, 1). Default `Math.random`. */
+  readonly random?: () => number;
+  /** Makes IDs (evaluations, allocations, tokens). Default `crypto.randomUUID`. */
+  readonly newId?: () => string;
+  readonly logger?: ServerLogger;
+  readonly metrics?: MetricsRegistry;
+  /** Run the garbage collector every 5 minutes. Default true. */
+  readonly periodicGc?: boolean;
+  /** The eval broker's nack timeout (60 s). */
+  readonly nackTimeoutMs?: number;
+  /** Heartbeat tuning: the least TTL (10 s) and the grace after it (10 s). */
+  readonly minHeartbeatTtlMs?: number;
+  readonly heartbeatGraceMs?: number;
+  /**
+   * Let workers schedule on the snapshot plus the placements of plans still in flight, so that
+   * concurrent workers rarely conflict (default true). Off, workers see only committed state,
+   * as Nomad's do, and the plan applier sorts out their conflicts.
+   */
+  readonly optimistic?: boolean;
+}
+
+function defaultSchedulers(): number {
+  return Math.max(1, navigator.hardwareConcurrency || 1);
+}
+
+/**
+ * A single server, always the leader of its region.
+ *
+ * @example
+ * ```ts
+ * const state = await StateStore.open({ backend: await KvLogBackend.open(path) });
+ * const server = Server.start({ state, region: "global", datacenter: "dc1" });
+ * const { EvalID } = await server.registerJob({ Job: job }, ctx);
+ * await server.stop();
+ * await state.close();
+ * ```
+ */
+export class Server implements ServerApi {
+  readonly region: string;
+  readonly datacenter: string;
+  readonly name: string;
+  readonly rpcAddr: string;
+  readonly #core: ServerCore;
+  readonly #leader: Leader;
+  readonly #jobs: JobEndpoint;
+  readonly #nodes: NodeEndpoint;
+  readonly #allocs: AllocEndpoint;
+  #running = true;
+  #stopping: Promise<void> | null = null;
+
+  private constructor(o: ServerOptions) {
+    this.region = o.region ?? "global";
+    this.datacenter = o.datacenter ?? "dc1";
+    this.name = `${o.name ?? "nomad"}.${this.region}`;
+    this.rpcAddr = o.rpcAddr ?? "127.0.0.1:4647";
+    const numSchedulers = o.numSchedulers ?? defaultSchedulers();
+    if (!Number.isInteger(numSchedulers) || numSchedulers < 1) {
+      throw new RangeError(
+        `Cannot start the server as 'numSchedulers' must be a positive integer: current value is ${numSchedulers}`,
+      );
+    }
+    this.#core = new ServerCore({
+      store: o.state,
+      region: this.region,
+      datacenter: this.datacenter,
+      name: this.name,
+      rpcAddr: this.rpcAddr,
+      clock: o.clock ?? systemClock,
+      random: o.random ?? Math.random,
+      newId: o.newId ?? (() => crypto.randomUUID()),
+      logger: o.logger ?? SILENT_LOGGER,
+      metrics: o.metrics ?? new MetricsRegistry({ prefix: "nomad" }),
+      ...(o.nackTimeoutMs === undefined ? {} : { nackTimeoutMs: o.nackTimeoutMs }),
+      ...(o.minHeartbeatTtlMs === undefined ? {} : { minHeartbeatTtlMs: o.minHeartbeatTtlMs }),
+      ...(o.heartbeatGraceMs === undefined ? {} : { heartbeatGraceMs: o.heartbeatGraceMs }),
+      ...(o.optimistic === undefined ? {} : { optimistic: o.optimistic }),
+    });
+    this.#jobs = new JobEndpoint(this.#core);
+    this.#nodes = new NodeEndpoint(this.#core);
+    this.#allocs = new AllocEndpoint(this.#core);
+    this.#leader = new Leader(this.#core, {
+      numSchedulers,
+      ...(o.periodicGc === undefined ? {} : { periodicGc: o.periodicGc }),
+    });
+  }
+
+  /** Starts a server on an open state store: restores its evaluations and runs the loops. */
+  static start(options: ServerOptions): Server {
+    const server = new Server(options);
+    server.#leader.start();
+    return server;
+  }
+
+  /** The state store the server writes to. */
+  get state(): StateStore {
+    return this.#core.store;
+  }
+
+  /** The metrics the server records. */
+  get metrics(): MetricsRegistry {
+    return this.#core.metrics;
+  }
+
+  /** Counters of the loops, for tests and benchmarks. */
+  stats(): {
+    processedEvals: number;
+    plansApplied: number;
+    broker: ReturnType<ServerCore["broker"]["stats"]>;
+    blocked: ReturnType<ServerCore["blocked"]["stats"]>;
+  } {
+    const core = this.#core;
+    return {
+      processedEvals: this.#leader.workers.reduce((n, w) => n + w.processed, 0),
+      plansApplied: this.#leader.applier.applied,
+      broker: core.broker.stats(),
+      blocked: core.blocked.stats(),
+    };
+  }
+
+  /** Stops the loops; resolves when they are idle and their writes are done. Idempotent. */
+  stop(): Promise<void> {
+    this.#running = false;
+    this.#stopping ??= this.#leader.stop();
+    return this.#stopping;
+  }
+
+  #live(): void {
+    if (!this.#running) throw new Error("Cannot serve the request: the server is stopped");
+  }
+
+  registerJob(req: JobRegisterRequest, ctx: RequestContext): Promise<JobRegisterResponse> {
+    this.#live();
+    return this.#jobs.register(req, ctx);
+  }
+
+  deregisterJob(
+    jobId: string,
+    opts: DeregisterOptions,
+    ctx: RequestContext,
+  ): Promise<EvalResponse> {
+    this.#live();
+    return this.#jobs.deregister(jobId, opts, ctx);
+  }
+
+  evaluateJob(
+    jobId: string,
+    opts: { forceReschedule: boolean },
+    ctx: RequestContext,
+  ): Promise<EvalResponse> {
+    this.#live();
+    return this.#jobs.evaluate(jobId, opts, ctx);
+  }
+
+  planJob(
+    job: Job,
+    opts: { diff: boolean; policyOverride: boolean },
+    ctx: RequestContext,
+  ): Promise<JobPlanResponse> {
+    return Promise.resolve().then(() => planJob(this.#core, job, opts, ctx));
+  }
+
+  validateJob(job: Job, ctx: RequestContext): JobValidateResponse {
+    return this.#jobs.validate(job, ctx);
+  }
+
+  revertJob(
+    jobId: string,
+    version: number,
+    enforcePriorVersion: number | null,
+    ctx: RequestContext,
+  ): Promise<JobRegisterResponse> {
+    this.#live();
+    return this.#jobs.revert(jobId, version, enforcePriorVersion, ctx);
+  }
+
+  setJobStability(
+    jobId: string,
+    version: number,
+    stable: boolean,
+    ctx: RequestContext,
+  ): Promise<{ JobModifyIndex: number; Index: number }> {
+    this.#live();
+    return this.#jobs.setStability(jobId, version, stable, ctx);
+  }
+
+  jobVersionDiffs(jobId: string, ctx: RequestContext): JobDiff[] {
+    return this.#jobs.versionDiffs(jobId, ctx);
+  }
+
+  jobSubmission(jobId: string, version: number, ctx: RequestContext): JobSubmission | null {
+    return this.#jobs.submission(jobId, version, ctx);
+  }
+
+  stopAlloc(
+    allocId: string,
+    opts: { noShutdownDelay: boolean },
+    ctx: RequestContext,
+  ): Promise<{ EvalID: string; Index: number }> {
+    this.#live();
+    return this.#allocs.stop(allocId, opts, ctx);
+  }
+
+  updateAllocsFromClient(
+    updates: AllocClientUpdate[],
+    ctx: RequestContext,
+  ): Promise<{ Index: number }> {
+    this.#live();
+    return this.#allocs.updateFromClient(updates, ctx);
+  }
+
+  registerNode(node: Node, ctx: RequestContext): Promise<NodeUpdateResponse> {
+    this.#live();
+    return this.#nodes.register(node, ctx);
+  }
+
+  updateNodeStatus(
+    nodeId: string,
+    status: string,
+    ctx: RequestContext,
+  ): Promise<NodeUpdateResponse> {
+    this.#live();
+    return this.#nodes.updateStatus(nodeId, status, ctx);
+  }
+
+  updateNodeEligibility(
+    nodeId: string,
+    eligibility: string,
+    ctx: RequestContext,
+  ): Promise<NodeEvalResponse> {
+    this.#live();
+    return this.#nodes.updateEligibility(nodeId, eligibility, ctx);
+  }
+
+  updateNodeDrain(
+    nodeId: string,
+    drain: DrainStrategy | null,
+    markEligible: boolean,
+    ctx: RequestContext,
+  ): Promise<NodeEvalResponse> {
+    this.#live();
+    return this.#leader.drainer.updateDrain(nodeId, drain, markEligible, ctx);
+  }
+
+  evaluateNode(nodeId: string, ctx: RequestContext): Promise<NodeEvalResponse> {
+    this.#live();
+    return this.#nodes.evaluate(nodeId, ctx);
+  }
+
+  purgeNode(nodeId: string, ctx: RequestContext): Promise<NodeEvalResponse> {
+    this.#live();
+    return this.#nodes.purge(nodeId, ctx);
+  }
+
+  deleteEvals(evalIds: string[], ctx: RequestContext): Promise<{ Index: number }> {
+    this.#live();
+    return this.#allocs.deleteEvals(evalIds, ctx);
+  }
+
+  getSchedulerConfig(): { SchedulerConfig: SchedulerConfiguration; Index: number } {
+    return this.#allocs.schedulerConfig();
+  }
+
+  setSchedulerConfig(
+    config: SchedulerConfiguration,
+    cas: number | null,
+  ): Promise<{ Updated: boolean; Index: number }> {
+    this.#live();
+    return this.#allocs.setSchedulerConfig(config, cas);
+  }
+
+  async garbageCollect(): Promise<void> {
+    this.#live();
+    await this.collectGarbage();
+  }
+
+  /** Collects with every threshold at zero and says what was removed. */
+  collectGarbage(): Promise<GcResult> {
+    return collectGarbage(this.#core, FORCE_GC);
+  }
+
+  async reconcileSummaries(): Promise<void> {
+    this.#live();
+    await this.#core.commit({ type: "JobSummaryReconcile" });
+  }
+
+  members(): ServerMember[] {
+    const [host = "127.0.0.1", port = "4647"] = splitHostPort(this.rpcAddr);
+    return [{
+      Name: this.name,
+      Addr: host,
+      Port: 4648,
+      Tags: {
+        role: "nomad",
+        region: this.region,
+        dc: this.datacenter,
+        rpc_addr: host,
+        port,
+        build: "1.11.0",
+        vsn: "1",
+        raft_vsn: "3",
+        expect: "1",
+        bootstrap: "1",
+      },
+      Status: "alive",
+      ProtocolMin: 1,
+      ProtocolMax: 5,
+      ProtocolCur: 2,
+      DelegateMin: 2,
+      DelegateMax: 5,
+      DelegateCur: 4,
+    }];
+  }
+
+  leader(): string {
+    return this.rpcAddr;
+  }
+
+  peers(): string[] {
+    return [this.rpcAddr];
+  }
+}
+
+function splitHostPort(addr: string): [string, string] {
+  const i = addr.lastIndexOf(":");
+  return i < 0 ? [addr, "4647"] : [addr.slice(0, i), addr.slice(i + 1)];
+}
