@@ -21,6 +21,8 @@ import {
 export interface AdmitContext {
   readonly namespace: string;
   readonly region: string;
+  /** Collects what the register and plan answers report as `Warnings`. */
+  readonly warnings?: string[];
 }
 
 const NOMAD_SD: Constraint = {
@@ -72,6 +74,23 @@ function isConsul(s: Service): boolean {
   return s.Provider === "" || s.Provider === "consul";
 }
 
+/**
+ * Departure from Nomad: nomad-ts has no Consul integration, so a service meant for Consul (the
+ * default provider) is registered in Nomad's own service catalog instead, with a warning. Nomad
+ * would add a `${attr.consul.version}` constraint that no nomad-ts node satisfies, and the
+ * seeds' example jobs (a `service` without `provider`) could never be placed.
+ */
+function consulToNomad(tg: TaskGroup, warnings: string[] | undefined): void {
+  const services = [...(tg.Services ?? []), ...(tg.Tasks ?? []).flatMap((t) => t.Services ?? [])];
+  for (const s of services) {
+    if (!isConsul(s) || s.Connect !== null) continue;
+    warnings?.push(
+      `Service "${s.Name}" uses the Consul provider; nomad-ts has no Consul integration, so it is registered in Nomad's service catalog (provider "nomad") instead.`,
+    );
+    s.Provider = "nomad";
+  }
+}
+
 function impliedConstraints(tg: TaskGroup): void {
   const services = [...(tg.Services ?? []), ...(tg.Tasks ?? []).flatMap((t) => t.Services ?? [])];
   for (const t of tg.Tasks ?? []) {
@@ -112,6 +131,7 @@ export function admitJob(job: Job, ctx: AdmitContext): Job {
   for (const tg of j.TaskGroups ?? []) {
     defaultHostNetworks(tg.Networks);
     for (const t of tg.Tasks ?? []) defaultHostNetworks(t.Resources?.Networks ?? null);
+    consulToNomad(tg, ctx.warnings);
     impliedConstraints(tg);
   }
   return j;

@@ -60,7 +60,12 @@ export class JobEndpoint {
   async register(req: JobRegisterRequest, ctx: RequestContext): Promise<JobRegisterResponse> {
     const core = this.#core;
     if (!req.Job) throw new ValidationError("missing job for registration", []);
-    const job = admitJob(req.Job, { namespace: this.#namespace(ctx), region: core.region });
+    const warnings: string[] = [];
+    const job = admitJob(req.Job, {
+      namespace: this.#namespace(ctx),
+      region: core.region,
+      warnings,
+    });
     assertAdmissible(job);
     const ns = job.Namespace ?? "default";
     const id = job.ID ?? "";
@@ -92,7 +97,7 @@ export class JobEndpoint {
       EvalID: evaluation?.ID ?? "",
       EvalCreateIndex: evaluation ? applied.index : 0,
       JobModifyIndex: jobModifyIndex,
-      Warnings: "",
+      Warnings: warnings.join("\n"),
       Index: applied.index,
     };
   }

@@ -131,7 +131,12 @@ export function planJob(
   opts: { diff: boolean; policyOverride: boolean },
   ctx: RequestContext,
 ): JobPlanResponse {
-  const job = admitJob(submitted, { namespace: ctx.namespace || "default", region: core.region });
+  const warnings: string[] = [];
+  const job = admitJob(submitted, {
+    namespace: ctx.namespace || "default",
+    region: core.region,
+    warnings,
+  });
   assertAdmissible(job);
   const snap = core.store.snapshot();
   const existing = snap.job(job.Namespace ?? "default", job.ID ?? "");
@@ -161,7 +166,7 @@ export function planJob(
     Annotations: annotations,
     FailedTGAllocs: outcome.evaluation.FailedTGAllocs,
     NextPeriodicLaunch: nextLaunch(job, core.clock.now()),
-    Warnings: "",
+    Warnings: warnings.join("\n"),
     Index: index,
   };
 }

@@ -61,6 +61,30 @@ Deno.test("registerJob() applies Nomad's server-side defaults", async () => {
   }
 });
 
+Deno.test("registerJob() registers Consul services in Nomad's catalog, with a warning, so they place", async () => {
+  const { server, state } = await testServer();
+  try {
+    for (let i = 0; i < 2; i++) {
+      const node = simNode(i);
+      node.Attributes = { ...node.Attributes, "nomad.service_discovery": "true" };
+      await server.registerNode(node, CTX);
+    }
+    const job = simJob("legacy", 2);
+    const task = job.TaskGroups![0]!.Tasks![0]!;
+    task.Services = [{ ...structuredClone(SERVICE), Name: "redis-cache", Provider: "" }];
+    job.TaskGroups![0]!.Networks = [{ ...structuredClone(NETWORK) }];
+    const reply = await server.registerJob({ Job: job }, CTX);
+    assertStringIncludes(reply.Warnings, 'Service "redis-cache" uses the Consul provider');
+    await waitForEval(state, reply.EvalID);
+    const stored = state.snapshot().job("default", "legacy")!.TaskGroups![0]!;
+    assertEquals(stored.Tasks![0]!.Services![0]!.Provider, "nomad");
+    assert(!(stored.Tasks![0]!.Constraints ?? []).some((c) => c.LTarget.includes("consul")));
+    assertEquals(liveAllocs(state.snapshot(), "legacy").length, 2);
+  } finally {
+    await server.stop();
+  }
+});
+
 Deno.test("registerJob() scales a job from 1 to 3 and keeps the running allocation", async () => {
   const { server, state } = await testServer();
   try {
