@@ -27,3 +27,4 @@ export * from "./json.ts";
 export * from "./node.ts";
 export * from "./alloc.ts";
 export * from "./eval.ts";
+export * from "./stubs.ts";

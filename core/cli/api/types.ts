@@ -9,111 +9,21 @@
  *
  * @module
  */
+export type {
+  AllocListStub as AllocationListStub,
+  EvaluationStub,
+  JobListStub,
+  NodeListStub,
+} from "../../structs/mod.ts";
+import type { EvaluationStub } from "../../structs/mod.ts";
 import type {
-  AllocDeploymentStatus,
   AllocMetric,
   Evaluation,
   Job,
   JobDiff,
-  JobSummary,
   PlanAnnotations,
-  RescheduleTracker,
   SchedulerConfiguration,
-  TaskState,
 } from "../../structs/mod.ts";
-
-/** A job in `GET /v1/jobs`. */
-export interface JobListStub {
-  ID: string;
-  ParentID: string;
-  Name: string;
-  Namespace: string;
-  Datacenters: string[] | null;
-  Type: string;
-  Priority: number;
-  Periodic: boolean;
-  ParameterizedJob: boolean;
-  Stop: boolean;
-  Status: string;
-  StatusDescription: string;
-  JobSummary: JobSummary | null;
-  CreateIndex: number;
-  ModifyIndex: number;
-  JobModifyIndex: number;
-  /** Unix nanoseconds. */
-  SubmitTime: number;
-  Meta?: Record<string, string> | null;
-}
-
-/** An allocation in `GET /v1/allocations` and the job, eval and node allocation lists. */
-export interface AllocationListStub {
-  ID: string;
-  EvalID: string;
-  Name: string;
-  Namespace: string;
-  NodeID: string;
-  NodeName: string;
-  JobID: string;
-  JobType: string;
-  JobVersion: number;
-  TaskGroup: string;
-  DesiredStatus: string;
-  DesiredDescription: string;
-  ClientStatus: string;
-  ClientDescription: string;
-  TaskStates: Record<string, TaskState> | null;
-  DeploymentStatus: AllocDeploymentStatus | null;
-  FollowupEvalID: string;
-  NextAllocation: string;
-  RescheduleTracker: RescheduleTracker | null;
-  PreemptedAllocations: string[] | null;
-  PreemptedByAllocation: string;
-  CreateIndex: number;
-  ModifyIndex: number;
-  /** Unix nanoseconds. */
-  CreateTime: number;
-  /** Unix nanoseconds. */
-  ModifyTime: number;
-}
-
-/** A node in `GET /v1/nodes`. */
-export interface NodeListStub {
-  Address: string;
-  ID: string;
-  Attributes?: Record<string, string> | null;
-  Datacenter: string;
-  Name: string;
-  NodeClass: string;
-  NodePool: string;
-  Version: string;
-  Drain: boolean;
-  SchedulingEligibility: string;
-  Status: string;
-  StatusDescription: string;
-  CreateIndex: number;
-  ModifyIndex: number;
-}
-
-/** The short form of a related evaluation (`GET /v1/evaluation/:id?related=true`). */
-export interface EvaluationStub {
-  ID: string;
-  Priority: number;
-  Type: string;
-  TriggeredBy: string;
-  Namespace: string;
-  JobID: string;
-  NodeID: string;
-  DeploymentID: string;
-  Status: string;
-  StatusDescription: string;
-  NextEval: string;
-  PreviousEval: string;
-  BlockedEval: string;
-  CreateIndex: number;
-  ModifyIndex: number;
-  CreateTime: number;
-  ModifyTime: number;
-}
 
 /** An evaluation as the API returns it: related evaluations come as {@link EvaluationStub}s. */
 export type ApiEvaluation = Omit<Evaluation, "RelatedEvals"> & {

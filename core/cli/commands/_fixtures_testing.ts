@@ -71,7 +71,7 @@ export function allocStub(o: Partial<AllocationListStub> = {}): AllocationListSt
     CreateTime: nanosAgo(267),
     ModifyTime: nanosAgo(204),
     ...o,
-  };
+  } as AllocationListStub;
 }
 
 /** A full allocation. */
@@ -124,7 +124,7 @@ export function jobStub(o: Partial<JobListStub> = {}): JobListStub {
     JobModifyIndex: 10,
     SubmitTime: nanosAgo(300),
     ...o,
-  };
+  } as JobListStub;
 }
 
 /** A job summary with the given counts per task group. */
@@ -166,7 +166,7 @@ export function nodeStub(o: Partial<NodeListStub> = {}): NodeListStub {
     CreateIndex: 5,
     ModifyIndex: 5,
     ...o,
-  };
+  } as NodeListStub;
 }
 
 /** A full node. */

@@ -5,48 +5,23 @@
  *
  * @module
  */
-import type {
-  AllocatedResources,
-  Allocation,
-  AllocDeploymentStatus,
-  DesiredTransition,
-  DriverInfo,
-  Evaluation,
-  Job,
-  JobSummary,
-  Multiregion,
-  Node,
-  NodeReservedResources,
-  NodeResources,
-  RescheduleTracker,
-  TaskState,
+export type {
+  AllocListStub,
+  EvaluationStub,
+  JobListStub,
+  NodeListStub,
 } from "../../structs/mod.ts";
-
-/** A job in `GET /v1/jobs` (Nomad's `JobListStub`). */
-export interface JobListStub {
-  ID: string;
-  ParentID: string;
-  Name: string;
-  /** Left out when empty. */
-  Namespace?: string;
-  Datacenters: string[] | null;
-  NodePool: string;
-  Multiregion: Multiregion | null;
-  Type: string;
-  Priority: number;
-  Periodic: boolean;
-  ParameterizedJob: boolean;
-  Stop: boolean;
-  Status: string;
-  StatusDescription: string;
-  JobSummary: JobSummary | null;
-  CreateIndex: number;
-  ModifyIndex: number;
-  JobModifyIndex: number;
-  SubmitTime: number;
-  /** Only with `?meta=true`, and left out when empty. */
-  Meta?: Record<string, string>;
-}
+import type {
+  Allocation,
+  AllocListStub,
+  Evaluation,
+  EvaluationStub,
+  Job,
+  JobListStub,
+  JobSummary,
+  Node,
+  NodeListStub,
+} from "../../structs/mod.ts";
 
 /** Builds a job's list stub; `meta` adds its `Meta` (`?meta=true`). */
 export function jobListStub(job: Job, summary: JobSummary | null, meta = false): JobListStub {
@@ -81,38 +56,6 @@ export interface AllocStubFields {
   readonly resources: boolean;
   /** Keep `TaskStates` (`?task_states=false` drops them). */
   readonly taskStates: boolean;
-}
-
-/** An allocation in allocation lists (Nomad's `AllocListStub`). */
-export interface AllocListStub {
-  ID: string;
-  EvalID: string;
-  Name: string;
-  Namespace: string;
-  NodeID: string;
-  NodeName: string;
-  JobID: string;
-  JobType: string;
-  JobVersion: number;
-  TaskGroup: string;
-  /** Only with `?resources=true`. */
-  AllocatedResources?: AllocatedResources | null;
-  DesiredStatus: string;
-  DesiredDescription: string;
-  ClientStatus: string;
-  ClientDescription: string;
-  DesiredTransition: DesiredTransition;
-  TaskStates: Record<string, TaskState> | null;
-  DeploymentStatus: AllocDeploymentStatus | null;
-  FollowupEvalID: string;
-  NextAllocation: string;
-  RescheduleTracker: RescheduleTracker | null;
-  PreemptedAllocations: string[] | null;
-  PreemptedByAllocation: string;
-  CreateIndex: number;
-  ModifyIndex: number;
-  CreateTime: number;
-  ModifyTime: number;
 }
 
 /** Builds an allocation's list stub; without `fields`, task states are kept, resources not. */
@@ -160,32 +103,6 @@ export interface NodeStubFields {
   readonly os: boolean;
 }
 
-/** A node in `GET /v1/nodes` (Nomad's `NodeListStub`). */
-export interface NodeListStub {
-  Address: string;
-  ID: string;
-  /** Only with `?os=true`. */
-  Attributes?: Record<string, string>;
-  Datacenter: string;
-  Name: string;
-  NodePool: string;
-  NodeClass: string;
-  Version: string;
-  Drain: boolean;
-  SchedulingEligibility: string;
-  Status: string;
-  StatusDescription: string;
-  Drivers: Record<string, DriverInfo> | null;
-  HostVolumes: Node["HostVolumes"];
-  /** Only with `?resources=true`. */
-  NodeResources?: NodeResources | null;
-  /** Only with `?resources=true`. */
-  ReservedResources?: NodeReservedResources | null;
-  LastDrain: Node["LastDrain"];
-  CreateIndex: number;
-  ModifyIndex: number;
-}
-
 /** The host of `host:port` as Go's `net.SplitHostPort` gives it; `""` when it cannot. */
 export function splitHost(addr: string): string {
   if (addr.startsWith("[")) {
@@ -226,29 +143,6 @@ export function nodeListStub(node: Node, fields?: NodeStubFields): NodeListStub 
     CreateIndex: node.CreateIndex,
     ModifyIndex: node.ModifyIndex,
   };
-}
-
-/** A related evaluation in `GET /v1/evaluation/:id?related=true` (Nomad's `EvaluationStub`). */
-export interface EvaluationStub {
-  ID: string;
-  Namespace: string;
-  Priority: number;
-  Type: string;
-  TriggeredBy: string;
-  JobID: string;
-  NodeID: string;
-  DeploymentID: string;
-  Status: string;
-  StatusDescription: string;
-  /** RFC 3339. */
-  WaitUntil: string;
-  NextEval: string;
-  PreviousEval: string;
-  BlockedEval: string;
-  CreateIndex: number;
-  ModifyIndex: number;
-  CreateTime: number;
-  ModifyTime: number;
 }
 
 /** Builds an evaluation's stub. */
