@@ -113,6 +113,7 @@ export function parseInvocation(argv: readonly string[]): Invocation {
 export async function run(argv: readonly string[], io: CliIO): Promise<number> {
   const ui = new Ui(io.stdout, io.stderr, {
     color: useColor(argv, io.env, io.stdoutIsTerminal ?? false),
+    terminal: io.stdoutIsTerminal ?? false,
   });
   try {
     return await dispatch(argv, io, ui);

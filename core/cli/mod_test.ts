@@ -119,7 +119,7 @@ Deno.test("run() lists the subcommands of a group that is not built yet", async 
 
 Deno.test("run() says in one line that a command comes in a later version", async () => {
   for (
-    const args of [["alloc", "status"], ["deployment", "list"], ["node", "drain"], ["logs", "web"]]
+    const args of [["alloc", "status"], ["volume", "status"], ["node", "drain"], ["logs", "web"]]
   ) {
     const { code, stdout, stderr } = await runCli(args);
     assertEquals(code, 1, args.join(" "));

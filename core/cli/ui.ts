@@ -43,11 +43,14 @@ export class Ui {
   readonly #err: Writer;
   /** True when messages carry terminal color codes. */
   readonly color: boolean;
+  /** True when stdout is a terminal, where output may be redrawn in place (`-monitor`). */
+  readonly terminal: boolean;
 
-  constructor(out: Writer, err: Writer, opts: { color?: boolean } = {}) {
+  constructor(out: Writer, err: Writer, opts: { color?: boolean; terminal?: boolean } = {}) {
     this.#out = out;
     this.#err = err;
     this.color = opts.color ?? false;
+    this.terminal = opts.terminal ?? false;
   }
 
   /** Prints `text` and a newline to stdout. */

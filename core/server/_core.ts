@@ -84,6 +84,8 @@ export class ServerCore {
   onHeartbeatExpired: (nodeId: string) => void = () => {};
   /** Called after a commit that may end a drain (allocations stopped, clients reported). */
   onAllocsChanged: () => void = () => {};
+  /** Called after a commit that registered, stopped or purged a job (the periodic dispatcher). */
+  onJobChanged: (namespace: string, jobId: string) => void = () => {};
   readonly #background = new Set<Promise<unknown>>();
   #brokerWaiters: (() => void)[] = [];
 

@@ -2,7 +2,8 @@
  * The leader's reactions to applied entries (what Nomad's FSM does beside the state store):
  * evaluations written by an entry go to the broker or the blocked tracker, and capacity that
  * appears (a node ready or eligible again, an allocation finished on a client) unblocks the
- * blocked evaluations that could use it.
+ * blocked evaluations that could use it, and jobs registered, stopped or purged are shown to
+ * the periodic dispatcher.
  *
  * @module
  */
@@ -105,6 +106,15 @@ export function afterApply(
     }
     case "PlanApply":
       core.onAllocsChanged();
+      break;
+    case "JobRegister":
+      core.onJobChanged(entry.job.Namespace ?? "default", entry.job.ID ?? "");
+      break;
+    case "JobDeregister":
+      core.onJobChanged(entry.namespace, entry.jobId);
+      break;
+    case "JobBatchDeregister":
+      for (const j of entry.jobs) core.onJobChanged(j.namespace, j.jobId);
       break;
   }
 }

@@ -4,8 +4,8 @@
  * broker (unless the operator paused it) and the blocked-evals tracker, restores the state's
  * pending and blocked evaluations into them, gives every live node the failover heartbeat TTL,
  * and runs the loops: the plan applier, the scheduler workers, the reaper of evaluations that
- * reached the delivery limit, the drainer and the periodic garbage collection. Periodic job
- * dispatch is not run (periodic jobs get no evaluation).
+ * reached the delivery limit, the drainer, the deployments watcher, the periodic job
+ * dispatcher and the periodic garbage collection.
  *
  * @module
  */
@@ -14,6 +14,8 @@ import { failedEvalUpdates } from "./eval_broker_failed.ts";
 import type { TimerHandle } from "./timers.ts";
 import type { ServerCore } from "./_core.ts";
 import { Drainer } from "./_drainer.ts";
+import { DeploymentsWatcher } from "./_deployments_watcher.ts";
+import { PeriodicDispatcher } from "./_periodic.ts";
 import { collectGarbage, GC_INTERVAL_MS, GC_THRESHOLDS } from "./_gc.ts";
 import { PlanApplier } from "./_plan_apply.ts";
 import { Worker } from "./_worker.ts";
@@ -32,6 +34,8 @@ export class Leader {
   readonly applier: PlanApplier;
   readonly workers: Worker[];
   readonly drainer: Drainer;
+  readonly deployments: DeploymentsWatcher;
+  readonly periodic: PeriodicDispatcher;
   #abort = new AbortController();
   #loops: Promise<void>[] = [];
   #gcTimer: TimerHandle | undefined;
@@ -43,6 +47,8 @@ export class Leader {
     this.applier = new PlanApplier(core);
     this.workers = Array.from({ length: opts.numSchedulers }, (_, i) => new Worker(core, `w${i}`));
     this.drainer = new Drainer(core);
+    this.deployments = new DeploymentsWatcher(core);
+    this.periodic = new PeriodicDispatcher(core);
   }
 
   /** Establishes leadership: enables, restores and starts everything. */
@@ -63,6 +69,8 @@ export class Leader {
       loop("failed eval reaper", this.#reapFailed(signal)),
     ];
     this.drainer.start();
+    this.deployments.start();
+    this.periodic.start();
     if (this.#opts.periodicGc ?? true) this.#scheduleGc();
     this.#scheduleStats();
   }
@@ -78,6 +86,8 @@ export class Leader {
     this.#gcTimer = undefined;
     this.#statsTimer = undefined;
     this.drainer.stop();
+    await this.deployments.stop();
+    this.periodic.stop();
     await Promise.all(this.#loops);
     core.setBrokersEnabled(false);
     core.heartbeats.clearAll();

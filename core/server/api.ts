@@ -98,6 +98,51 @@ export interface JobSubmission {
   JobModifyIndex: number;
 }
 
+/** `POST /v1/job/:id/periodic/force` answer (Nomad's `PeriodicForceResponse`). */
+export interface PeriodicForceResponse {
+  EvalID: string;
+  EvalCreateIndex: number;
+  Index: number;
+}
+
+/** What to dispatch a parameterized job with (Nomad's `JobDispatchRequest`). */
+export interface JobDispatchRequest {
+  /** The input data, at most 16 KiB (stored snappy-compressed in the child's `Payload`). */
+  Payload?: Uint8Array | null;
+  /** Merged into the child's meta; keys must be the job's required or optional ones. */
+  Meta?: Record<string, string> | null;
+  /** A second dispatch with the same token answers the first child while it is stored. */
+  IdempotencyToken?: string;
+  /** Put into the child's ID: `<job>/dispatch-<template>-<unix>-<8 hex>`. */
+  IdPrefixTemplate?: string;
+  /** The child's priority; 0 means the parameterized job's. */
+  Priority?: number;
+}
+
+/** The answer to a dispatch (Nomad's `JobDispatchResponse`). */
+export interface JobDispatchResponse {
+  DispatchedJobID: string;
+  /** `""` when no evaluation was created (a periodic child, or an idempotent repeat). */
+  EvalID: string;
+  EvalCreateIndex: number;
+  JobCreateIndex: number;
+  Index: number;
+}
+
+/** A scaling action or event (Nomad's `JobScaleRequest`). */
+export interface JobScaleRequest {
+  /** The new count of the group; null records an event without scaling. */
+  Count: number | null;
+  /** `Group` (required), and optionally `Job` and `Namespace`, which must match the request. */
+  Target: Record<string, string> | null;
+  Message?: string;
+  Error?: boolean;
+  Meta?: Record<string, unknown> | null;
+  PolicyOverride?: boolean;
+  /** When non-zero, scale only if the job's `JobModifyIndex` is this. */
+  JobModifyIndex?: number;
+}
+
 /** What a client gets back when it registers or heartbeats. */
 export interface NodeUpdateResponse {
   HeartbeatTTL: number;
@@ -112,6 +157,19 @@ export interface NodeUpdateResponse {
     RPCMinorVersion: number;
     Datacenter: string;
   }[] | null;
+  Index: number;
+}
+
+/**
+ * The answer to the deployment writes (Nomad's `DeploymentUpdateResponse`): the evaluation
+ * created (`""` when none), the index of the write, and the job version an auto-revert rolled
+ * back to (`null` when none).
+ */
+export interface DeploymentUpdateResponse {
+  EvalID: string;
+  EvalCreateIndex: number;
+  DeploymentModifyIndex: number;
+  RevertedJobVersion: number | null;
   Index: number;
 }
 
@@ -176,6 +234,26 @@ export interface ServerApi {
    * register request), or null when this server did not keep it (kept in memory only).
    */
   jobSubmission(jobId: string, version: number, ctx: RequestContext): JobSubmission | null;
+  /**
+   * `Periodic.Force`: launches a periodic job now, even when it prohibits overlap. Errors (as
+   * Nomad's, answered with 500): `job not found`, `can't force launch non-periodic job`.
+   */
+  forcePeriodic(jobId: string, ctx: RequestContext): Promise<PeriodicForceResponse>;
+  /**
+   * `Job.Dispatch`: registers an instance of a parameterized job. Errors (500, as Nomad's):
+   * `parameterized job not found`, `Specified job "x" is not a parameterized job`, payload
+   * and meta requirements, priority range.
+   */
+  dispatchJob(
+    jobId: string,
+    req: JobDispatchRequest,
+    ctx: RequestContext,
+  ): Promise<JobDispatchResponse>;
+  /**
+   * `Job.Scale`: sets a group's count with a `job-scaling` evaluation, and records a scaling
+   * event (also when `Count` is null).
+   */
+  scaleJob(jobId: string, req: JobScaleRequest, ctx: RequestContext): Promise<JobRegisterResponse>;
 
   stopAlloc(
     allocId: string,
@@ -227,6 +305,36 @@ export interface ServerApi {
   ): Promise<
     { EvalIDs: string[] | null; EvalCreateIndex: number; NodeModifyIndex: number; Index: number }
   >;
+
+  /**
+   * `Deployment.Fail`: marks an active deployment failed; with `auto_revert` the job rolls
+   * back to its latest stable version. Errors: `deployment not found`, `can't fail terminal
+   * deployment`.
+   */
+  failDeployment(deploymentId: string, ctx: RequestContext): Promise<DeploymentUpdateResponse>;
+  /** `Deployment.Pause`: pauses a deployment, or resumes it (with an evaluation). */
+  pauseDeployment(
+    deploymentId: string,
+    pause: boolean,
+    ctx: RequestContext,
+  ): Promise<DeploymentUpdateResponse>;
+  /** `Deployment.Promote`: promotes the healthy canaries of `groups`, or of every group. */
+  promoteDeployment(
+    deploymentId: string,
+    opts: { all: boolean; groups: string[] },
+    ctx: RequestContext,
+  ): Promise<DeploymentUpdateResponse>;
+  /**
+   * `Deployment.SetAllocHealth`: marks allocations of a deployment healthy or unhealthy by
+   * hand; an unhealthy one fails the deployment.
+   */
+  setDeploymentAllocHealth(
+    deploymentId: string,
+    opts: { healthy: string[]; unhealthy: string[] },
+    ctx: RequestContext,
+  ): Promise<DeploymentUpdateResponse>;
+  /** `Deployment.Unblock` (multiregion deployments; checks the deployment only). */
+  unblockDeployment(deploymentId: string, ctx: RequestContext): Promise<DeploymentUpdateResponse>;
 
   deleteEvals(evalIds: string[], ctx: RequestContext): Promise<{ Index: number }>;
 

@@ -9,6 +9,7 @@ import type { AllocClientUpdate, StateStore } from "../state/mod.ts";
 import type { DrainStrategy, Job, JobDiff, Node, SchedulerConfiguration } from "../structs/mod.ts";
 import { MetricsRegistry } from "../structs/metrics.ts";
 import type {
+  DeploymentUpdateResponse,
   EvalResponse,
   JobPlanResponse,
   JobRegisterRequest,
@@ -20,14 +21,23 @@ import type {
   ServerApi,
   ServerMember,
 } from "./api.ts";
+import type {
+  JobDispatchRequest,
+  JobDispatchResponse,
+  JobScaleRequest,
+  PeriodicForceResponse,
+} from "./api.ts";
 import { type Clock, systemClock } from "./timers.ts";
 import { ServerCore, type ServerLogger, SILENT_LOGGER } from "./_core.ts";
 import { AllocEndpoint } from "./_alloc_endpoint.ts";
+import { DeploymentEndpoint } from "./_deployment_endpoint.ts";
+import { DispatchEndpoint } from "./_dispatch_endpoint.ts";
 import { collectGarbage, FORCE_GC, type GcResult } from "./_gc.ts";
 import { type DeregisterOptions, JobEndpoint } from "./_job_endpoint.ts";
 import { Leader } from "./_leader.ts";
 import { NodeEndpoint, type NodeEvalResponse } from "./_node_endpoint.ts";
 import { planJob } from "./_plan_endpoint.ts";
+import { scaleJob } from "./_scale_endpoint.ts";
 
 /** What {@link Server.start} needs; everything but `state` has a default. */
 export interface ServerOptions {
@@ -92,6 +102,8 @@ export class Server implements ServerApi {
   readonly #jobs: JobEndpoint;
   readonly #nodes: NodeEndpoint;
   readonly #allocs: AllocEndpoint;
+  readonly #dispatch: DispatchEndpoint;
+  readonly #deployments: DeploymentEndpoint;
   #running = true;
   #stopping: Promise<void> | null = null;
 
@@ -129,6 +141,8 @@ export class Server implements ServerApi {
       numSchedulers,
       ...(o.periodicGc === undefined ? {} : { periodicGc: o.periodicGc }),
     });
+    this.#dispatch = new DispatchEndpoint(this.#core, this.#leader.periodic);
+    this.#deployments = new DeploymentEndpoint(this.#leader.deployments);
   }
 
   /** Starts a server on an open state store: restores its evaluations and runs the loops. */
@@ -238,6 +252,30 @@ export class Server implements ServerApi {
     return this.#jobs.submission(jobId, version, ctx);
   }
 
+  forcePeriodic(jobId: string, ctx: RequestContext): Promise<PeriodicForceResponse> {
+    this.#live();
+    return this.#dispatch.force(jobId, ctx);
+  }
+
+  dispatchJob(
+    jobId: string,
+    req: JobDispatchRequest,
+    ctx: RequestContext,
+  ): Promise<JobDispatchResponse> {
+    this.#live();
+    return this.#dispatch.dispatch(jobId, req, ctx);
+  }
+
+  scaleJob(jobId: string, req: JobScaleRequest, ctx: RequestContext): Promise<JobRegisterResponse> {
+    this.#live();
+    return scaleJob(this.#core, jobId, req, ctx);
+  }
+
+  /** The next launch of a tracked periodic job (Unix milliseconds), for tests. */
+  nextPeriodicLaunch(namespace: string, jobId: string): number | undefined {
+    return this.#leader.periodic.nextLaunch(namespace, jobId);
+  }
+
   stopAlloc(
     allocId: string,
     opts: { noShutdownDelay: boolean },
@@ -296,6 +334,43 @@ export class Server implements ServerApi {
   purgeNode(nodeId: string, ctx: RequestContext): Promise<NodeEvalResponse> {
     this.#live();
     return this.#nodes.purge(nodeId, ctx);
+  }
+
+  failDeployment(deploymentId: string, ctx: RequestContext): Promise<DeploymentUpdateResponse> {
+    this.#live();
+    return this.#deployments.fail(deploymentId, ctx);
+  }
+
+  pauseDeployment(
+    deploymentId: string,
+    pause: boolean,
+    ctx: RequestContext,
+  ): Promise<DeploymentUpdateResponse> {
+    this.#live();
+    return this.#deployments.pause(deploymentId, pause, ctx);
+  }
+
+  promoteDeployment(
+    deploymentId: string,
+    opts: { all: boolean; groups: string[] },
+    ctx: RequestContext,
+  ): Promise<DeploymentUpdateResponse> {
+    this.#live();
+    return this.#deployments.promote(deploymentId, opts, ctx);
+  }
+
+  setDeploymentAllocHealth(
+    deploymentId: string,
+    opts: { healthy: string[]; unhealthy: string[] },
+    ctx: RequestContext,
+  ): Promise<DeploymentUpdateResponse> {
+    this.#live();
+    return this.#deployments.setAllocHealth(deploymentId, opts, ctx);
+  }
+
+  unblockDeployment(deploymentId: string, ctx: RequestContext): Promise<DeploymentUpdateResponse> {
+    this.#live();
+    return this.#deployments.unblock(deploymentId, ctx);
   }
 
   deleteEvals(evalIds: string[], ctx: RequestContext): Promise<{ Index: number }> {

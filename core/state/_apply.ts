@@ -16,6 +16,7 @@ import {
   upsertJob,
 } from "./_jobs.ts";
 import { reconcileSummaries } from "./_summaries.ts";
+import { jobByIdempotencyToken, recordLaunches, upsertScalingEvent } from "./_launches.ts";
 import { deleteEvals, upsertEval, upsertEvals } from "./_evals.ts";
 import { applyClientUpdate, applyDesiredTransitions, applyPlan } from "./_allocs.ts";
 import {
@@ -54,15 +55,22 @@ export function applyEntry(tx: Txn, entry: Entry, cfg: ApplyConfig): Outcome {
   switch (entry.type) {
     case "JobRegister": {
       const job = { ...entry.job, NodePool: entry.job.NodePool || "default" };
+      const token = entry.idempotencyToken ?? "";
+      if (token !== "" && job.ParentID) {
+        const ns = job.Namespace ?? "default";
+        if (jobByIdempotencyToken(tx.db, ns, job.ParentID, token)) return { updated: false };
+      }
       const existing = tx.db.jobs.get(nsKey(job.Namespace, job.ID));
       if (entry.enforceIndex !== undefined) enforceJobIndex(existing, entry.enforceIndex);
       if (existing && !jobSpecChanged(existing, job)) {
         // Nothing to store but the evaluation (Nomad forces one on every registration).
         if (entry.eval) upsertEvals(tx, [entry.eval], cfg);
+        recordLaunches(tx, existing);
         return { updated: false, eventType: "EvaluationUpdated" };
       }
-      upsertJob(tx, job, cfg, { preserveCounts: entry.preserveCounts });
+      const stored = upsertJob(tx, job, cfg, { preserveCounts: entry.preserveCounts });
       if (entry.eval) upsertEvals(tx, [{ ...entry.eval, JobModifyIndex: tx.index }], cfg);
+      recordLaunches(tx, stored);
       return DONE;
     }
     case "JobDeregister": {
@@ -149,6 +157,9 @@ export function applyEntry(tx: Txn, entry: Entry, cfg: ApplyConfig): Outcome {
       return DONE;
     case "SchedulerConfig":
       return { updated: setSchedulerConfig(tx, entry.config, entry.cas) };
+    case "ScalingEvent":
+      upsertScalingEvent(tx, entry);
+      return DONE;
     case "JobSummaryReconcile":
       reconcileSummaries(tx);
       return DONE;
@@ -200,5 +211,6 @@ export const EVENT_TYPES: Readonly<Record<EntryType, string | undefined>> = {
   DeploymentAllocHealth: "DeploymentAllocHealth",
   DeploymentDelete: undefined,
   SchedulerConfig: undefined,
+  ScalingEvent: undefined,
   JobSummaryReconcile: undefined,
 };

@@ -95,6 +95,8 @@ export function capture(db: Db): Capture {
       ["d", [...db.deployments.rows.values()]],
       ["s", [...db.summaries.rows.values()]],
       ["c", [...db.config.rows.values()]],
+      ["p", [...db.periodicLaunches.rows.values()]],
+      ["x", [...db.scalingEvents.rows.values()]],
     ],
     allocs: [...db.allocs.rows.values()],
   };
@@ -187,6 +189,12 @@ export async function readSnapshot(chunks: AsyncIterable<Uint8Array>, db: Db): P
         return;
       case "c":
         db.config.put(CONFIG_KEY, v[1]);
+        return;
+      case "p":
+        db.periodicLaunches.put(nsKey(v[1].Namespace, v[1].ID), v[1]);
+        return;
+      case "x":
+        db.scalingEvents.put(nsKey(v[1].Namespace, v[1].JobID), v[1]);
         return;
       default:
         throw new Error(`Cannot read state snapshot: unknown row kind ${JSON.stringify(v[0])}`);

@@ -18,6 +18,7 @@ import {
   statusField,
 } from "./_status.ts";
 import { mutableSummary } from "./_summaries.ts";
+import { deleteJobRecords } from "./_launches.ts";
 import { deepEqual, nsKey } from "./_util.ts";
 
 /** What the apply functions need to know beyond the entry. */
@@ -295,4 +296,5 @@ export function purgeJob(tx: Txn, namespace: string, jobId: string): void {
   tx.bump("allocs");
   tx.delete(db.summaries, key);
   tx.bump("job_summary");
+  deleteJobRecords(tx, namespace, jobId);
 }

@@ -14,6 +14,7 @@ import type {
   Node,
   SchedulerConfiguration,
 } from "../structs/mod.ts";
+import type { JobScalingEvents, PeriodicLaunch } from "./records.ts";
 import { compareKeys, nsKey } from "./_util.ts";
 
 /** The names of the tables, as Nomad's blocking queries and `X-Nomad-Index` know them. */
@@ -25,7 +26,9 @@ export type TableName =
   | "evals"
   | "nodes"
   | "deployment"
-  | "scheduler_config";
+  | "scheduler_config"
+  | "periodic_launch"
+  | "scaling_event";
 
 /** Every table name. */
 export const TABLE_NAMES: readonly TableName[] = [
@@ -37,6 +40,8 @@ export const TABLE_NAMES: readonly TableName[] = [
   "nodes",
   "deployment",
   "scheduler_config",
+  "periodic_launch",
+  "scaling_event",
 ];
 
 /** The rows of one index key, with a cached list of them. */
@@ -200,6 +205,10 @@ export class Db {
     job: (d) => nsKey(d.Namespace, d.JobID),
   });
   readonly config = new Table<SchedulerConfiguration>("scheduler_config");
+  /** The last launch of each periodic job, by `nsKey`. */
+  readonly periodicLaunches = new Table<PeriodicLaunch>("periodic_launch");
+  /** The scaling events of each job, by `nsKey`. */
+  readonly scalingEvents = new Table<JobScalingEvents>("scaling_event");
   /** The index of the last change of each table. */
   readonly tableIndex = new Map<TableName, number>();
   /** The index of the last applied entry. */
@@ -216,6 +225,8 @@ export class Db {
       nodes: this.nodes,
       deployment: this.deployments,
       scheduler_config: this.config,
+      periodic_launch: this.periodicLaunches,
+      scaling_event: this.scalingEvents,
     } as Record<TableName, Table<unknown>>;
   }
 

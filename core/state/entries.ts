@@ -21,6 +21,7 @@ import type {
   SchedulerConfiguration,
   TaskState,
 } from "../structs/mod.ts";
+import type { ScalingEvent } from "./records.ts";
 
 /** A change of a deployment's status (the scheduler's `DeploymentStatusUpdate`). */
 export interface DeploymentStatusUpdateInput {
@@ -74,6 +75,11 @@ export interface JobRegisterEntry {
   enforceIndex?: number;
   /** Keep the task group counts of the current version. */
   preserveCounts?: boolean;
+  /**
+   * A dispatched job's idempotency token: when a child of the job's parent with this token is
+   * stored, the entry changes nothing (`updated` false, the evaluation is not stored).
+   */
+  idempotencyToken?: string;
 }
 
 /** Stops (or with `purge`, deletes) a job. */
@@ -254,6 +260,16 @@ export interface SchedulerConfigEntry {
   cas?: number;
 }
 
+/** Records a scaling event of a task group (the newest 20 per group are kept). */
+export interface ScalingEventEntry {
+  type: "ScalingEvent";
+  namespace: string;
+  jobId: string;
+  group: string;
+  /** Its `CreateIndex` is set to the entry's index. */
+  event: ScalingEvent;
+}
+
 /** Recounts every job summary from the allocations. */
 export interface JobSummaryReconcileEntry {
   type: "JobSummaryReconcile";
@@ -282,6 +298,7 @@ export type Entry =
   | DeploymentAllocHealthEntry
   | DeploymentDeleteEntry
   | SchedulerConfigEntry
+  | ScalingEventEntry
   | JobSummaryReconcileEntry;
 
 /** The type names of entries. */

@@ -16,6 +16,7 @@
  * @module
  */
 export * from "./entries.ts";
+export * from "./records.ts";
 export { StateStore, type StateStoreOptions, type StoreStats } from "./state_store.ts";
 export { type ListOptions, StateSnapshot } from "./snapshot.ts";
 export {
@@ -37,3 +38,4 @@ export { TABLE_NAMES, type TableName } from "./_tables.ts";
 export { jobSpecChanged } from "./_jobs.ts";
 export { JobStatus } from "./_status.ts";
 export { DEFAULT_SCHEDULER_CONFIG } from "./_deployments.ts";
+export { isPeriodicActive, launchTimeOf } from "./_launches.ts";

@@ -21,6 +21,8 @@ import type {
 } from "../structs/mod.ts";
 import { CONFIG_KEY, type Db, type TableName, versionKey } from "./_tables.ts";
 import { DEFAULT_SCHEDULER_CONFIG } from "./_deployments.ts";
+import { jobByIdempotencyToken } from "./_launches.ts";
+import type { JobScalingEvents, PeriodicLaunch } from "./records.ts";
 import { nsKey } from "./_util.ts";
 
 /** Filters of list reads. */
@@ -193,6 +195,21 @@ export class StateSnapshot {
   /** Every deployment of a job. */
   deploymentsByJob(namespace: string, jobId: string): readonly Deployment[] {
     return this.#tables().deployments.by("job", nsKey(namespace, jobId));
+  }
+
+  /** When a periodic job last launched (or was registered, if it never launched). */
+  periodicLaunch(namespace: string, jobId: string): PeriodicLaunch | undefined {
+    return this.#tables().periodicLaunches.get(nsKey(namespace, jobId));
+  }
+
+  /** The scaling events of a job's task groups, newest first. */
+  scalingEvents(namespace: string, jobId: string): JobScalingEvents | undefined {
+    return this.#tables().scalingEvents.get(nsKey(namespace, jobId));
+  }
+
+  /** The stored child of `parentId` dispatched with the idempotency token `token`. */
+  jobByIdempotencyToken(namespace: string, parentId: string, token: string): Job | undefined {
+    return jobByIdempotencyToken(this.#tables(), namespace, parentId, token);
   }
 
   #byId<V extends { Namespace: string }>(

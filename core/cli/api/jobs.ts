@@ -1,7 +1,7 @@
 /**
  * The job endpoints of the API client (`client.jobs`): list, read, register, plan, stop,
- * versions, revert, summary, allocations, evaluations, deployments and dispatch, with Nomad's
- * paths, bodies and result order.
+ * versions, revert, summary, allocations, evaluations, deployments, dispatch and scale, with
+ * Nomad's paths, bodies and result order.
  *
  * @module
  */
@@ -58,6 +58,47 @@ export interface DispatchOptions {
   readonly payload?: Uint8Array;
   readonly idPrefixTemplate?: string;
   readonly priority?: number;
+}
+
+/** A scaling action (`PUT /v1/job/:id/scale`, Nomad's `api.ScalingRequest`). */
+export interface ScalingRequest {
+  /** The new count; null records an event only. */
+  readonly Count: number | null;
+  readonly Target: Readonly<Record<string, string>>;
+  readonly Message?: string;
+  readonly Error?: boolean;
+  readonly Meta?: Readonly<Record<string, unknown>> | null;
+  readonly PolicyOverride?: boolean;
+  /** When non-zero, scale only if the job's `JobModifyIndex` is this. */
+  readonly JobModifyIndex?: number;
+}
+
+/** The scale status of one task group (`GET /v1/job/:id/scale`). */
+export interface TaskGroupScaleStatus {
+  Desired: number;
+  Placed: number;
+  Running: number;
+  Healthy: number;
+  Unhealthy: number;
+  Events: Record<string, unknown>[] | null;
+}
+
+/** `GET /v1/job/:id/scale` (Nomad's `JobScaleStatusResponse`). */
+export interface JobScaleStatus {
+  JobID: string;
+  Namespace: string;
+  JobCreateIndex: number;
+  JobModifyIndex: number;
+  JobStopped: boolean;
+  TaskGroups: Record<string, TaskGroupScaleStatus>;
+}
+
+function toBase64(bytes: Uint8Array): string {
+  let text = "";
+  for (let i = 0; i < bytes.length; i += 0x8000) {
+    text += String.fromCharCode(...bytes.subarray(i, i + 0x8000));
+  }
+  return btoa(text);
 }
 
 const byCreateIndexDesc = <T extends { CreateIndex: number }>(a: T, b: T) =>
@@ -220,15 +261,23 @@ export class Jobs {
     return res.EvalID;
   }
 
+  /** `PUT /v1/job/:id/scale`: sets a group's count (or records a scaling event). */
+  scale(jobID: string, req: ScalingRequest, w?: WriteOptions): Promise<JobRegisterResponse> {
+    return this.#c.put<JobRegisterResponse>(path(jobID, "/scale"), req, w);
+  }
+
+  /** `GET /v1/job/:id/scale`: each group's desired and placed counts and scaling events. */
+  scaleStatus(jobID: string, q?: QueryOptions): Promise<JobScaleStatus> {
+    return this.#c.query<JobScaleStatus>(path(jobID, "/scale"), q);
+  }
+
   /** `PUT /v1/job/:id/dispatch`: an instance of a parameterized job. */
   dispatch(
     jobID: string,
     opts: DispatchOptions = {},
     w?: WriteOptions,
   ): Promise<JobDispatchResponse> {
-    const payload = opts.payload && opts.payload.length > 0
-      ? btoa(String.fromCharCode(...opts.payload))
-      : null;
+    const payload = opts.payload && opts.payload.length > 0 ? toBase64(opts.payload) : null;
     return this.#c.put<JobDispatchResponse>(path(jobID, "/dispatch"), {
       JobID: jobID,
       Meta: opts.meta ?? null,

@@ -11,7 +11,10 @@ export { isStatus, RequestError, UnexpectedResponseError } from "./errors.ts";
 export type {
   DeregisterOptions,
   DispatchOptions,
+  JobScaleStatus,
   RegisterOptions,
+  ScalingRequest,
+  TaskGroupScaleStatus,
   VersionsOptions,
 } from "./jobs.ts";
 export { matchPrefix, type PrefixMatch, sanitizeUUIDPrefix } from "./prefix.ts";

@@ -5,8 +5,14 @@
  * @module
  */
 import type { Allocation, Deployment, Node } from "../../structs/mod.ts";
-import type { ApiClient, QueryOptions } from "./client.ts";
-import type { AllocationListStub, ApiEvaluation, HostStats, NodeListStub } from "./types.ts";
+import type { ApiClient, QueryOptions, WriteOptions } from "./client.ts";
+import type {
+  AllocationListStub,
+  ApiEvaluation,
+  DeploymentUpdateResponse,
+  HostStats,
+  NodeListStub,
+} from "./types.ts";
 
 const byCreateIndexDesc = <T extends { CreateIndex: number }>(a: T, b: T) =>
   b.CreateIndex - a.CreateIndex;
@@ -125,8 +131,72 @@ export class Deployments {
     return (res ?? []).sort(byCreateIndexDesc);
   }
 
+  /** The deployments whose ID starts with `prefix`. */
+  prefixList(prefix: string, q: QueryOptions = {}): Promise<Deployment[]> {
+    return this.list({ ...q, prefix });
+  }
+
   /** `GET /v1/deployment/:id`. */
   info(deploymentID: string, q?: QueryOptions): Promise<Deployment> {
     return this.#c.query<Deployment>(`/v1/deployment/${esc(deploymentID)}`, q);
+  }
+
+  /** `GET /v1/deployment/allocations/:id`: the deployment's allocations, newest first. */
+  async allocations(deploymentID: string, q?: QueryOptions): Promise<AllocationListStub[]> {
+    const res = await this.#c.query<AllocationListStub[] | null>(
+      `/v1/deployment/allocations/${esc(deploymentID)}`,
+      q,
+    );
+    return (res ?? []).sort(byCreateIndexDesc);
+  }
+
+  #write(verb: string, id: string, body: object, w?: WriteOptions) {
+    return this.#c.put<DeploymentUpdateResponse>(
+      `/v1/deployment/${verb}/${esc(id)}`,
+      { DeploymentID: id, ...body },
+      w,
+    );
+  }
+
+  /** `PUT /v1/deployment/fail/:id`: marks the deployment failed (auto-reverting if set). */
+  fail(deploymentID: string, w?: WriteOptions): Promise<DeploymentUpdateResponse> {
+    return this.#write("fail", deploymentID, {}, w);
+  }
+
+  /** `PUT /v1/deployment/pause/:id`: pauses (`pause`) or resumes the deployment. */
+  pause(deploymentID: string, pause: boolean, w?: WriteOptions): Promise<DeploymentUpdateResponse> {
+    return this.#write("pause", deploymentID, { Pause: pause }, w);
+  }
+
+  /** `PUT /v1/deployment/promote/:id` for every group. */
+  promoteAll(deploymentID: string, w?: WriteOptions): Promise<DeploymentUpdateResponse> {
+    return this.#write("promote", deploymentID, { All: true }, w);
+  }
+
+  /** `PUT /v1/deployment/promote/:id` for some groups. */
+  promoteGroups(
+    deploymentID: string,
+    groups: readonly string[],
+    w?: WriteOptions,
+  ): Promise<DeploymentUpdateResponse> {
+    return this.#write("promote", deploymentID, { Groups: groups }, w);
+  }
+
+  /** `PUT /v1/deployment/unblock/:id` (multiregion deployments). */
+  unblock(deploymentID: string, w?: WriteOptions): Promise<DeploymentUpdateResponse> {
+    return this.#write("unblock", deploymentID, {}, w);
+  }
+
+  /** `PUT /v1/deployment/allocation-health/:id`: sets allocations' health by hand. */
+  setAllocHealth(
+    deploymentID: string,
+    healthy: readonly string[],
+    unhealthy: readonly string[],
+    w?: WriteOptions,
+  ): Promise<DeploymentUpdateResponse> {
+    return this.#write("allocation-health", deploymentID, {
+      HealthyAllocationIDs: healthy,
+      UnhealthyAllocationIDs: unhealthy,
+    }, w);
   }
 }

@@ -93,6 +93,18 @@ export interface JobDispatchResponse {
   JobCreateIndex: number;
 }
 
+/**
+ * The answer to the deployment writes (`fail`, `pause`, `promote`, `allocation-health`,
+ * `unblock`): the evaluation created (`""` when none) and the job version an auto-revert
+ * rolled back to (`null` when none).
+ */
+export interface DeploymentUpdateResponse {
+  EvalID: string;
+  EvalCreateIndex: number;
+  DeploymentModifyIndex: number;
+  RevertedJobVersion: number | null;
+}
+
 /** A member of the server gossip pool (`GET /v1/agent/members`). */
 export interface AgentMember {
   Name: string;

@@ -85,10 +85,15 @@ const UI_ROUTES: Readonly<Record<string, { path: string; description: string }>>
     description: "View job details and metrics",
   },
   "job run": { path: "/jobs/:jobID@:namespace", description: "View this job" },
+  "job dispatch": { path: "/jobs/:dispatchID@:namespace", description: "View this job" },
   "eval list": { path: "/evaluations", description: "View evaluations" },
   "eval status": {
     path: "/evaluations?currentEval=:evalID",
     description: "View evaluation details",
+  },
+  "deployment status": {
+    path: "/jobs/:jobID/deployments",
+    description: "View all deployments for this job",
   },
 };
 

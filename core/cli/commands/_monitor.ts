@@ -12,12 +12,12 @@
  * ==> 2024-11-30T17:11:29+05:30: Evaluation "ccb7b29c" finished with status "complete"
  * ```
  *
- * — then the placement failures, if any, and the next evaluation of the chain. Exit codes are
- * Nomad's: 0 when all was placed, 2 when placement failed, 1 for any other error.
+ * — then the placement failures, if any, and the next evaluation of the chain. When the
+ * evaluation belongs to a deployment, it then prints `Monitoring deployment "<id>"` and follows
+ * the deployment until it ends (see `_deployment_monitor.ts`).
  *
- * Unlike Nomad, it does not follow the deployment the evaluation started: it prints
- * `Monitoring deployment "<id>"` and returns, because a deployment only ends when clients
- * report allocation health.
+ * Exit codes are Nomad's: 0 when all was placed (or the deployment succeeded), 2 when
+ * placement failed, 1 for any other error and for a deployment that did not succeed.
  *
  * @module
  */
@@ -29,6 +29,7 @@ import { goQuote } from "../format/quote.ts";
 import { formatTime, now } from "../format/time.ts";
 import { formatDuration } from "../../structs/mod.ts";
 import { messageOf, paint } from "./_api.ts";
+import { monitorDeployment } from "./_deployment_monitor.ts";
 
 interface AllocState {
   readonly group: string;
@@ -251,6 +252,14 @@ export class EvalMonitor {
       await this.#info(
         `${this.#time()}: Monitoring deployment ${goQuote(limit(deployment, this.#length))}`,
       );
+      const { status, error } = await monitorDeployment(this.#client, this.#ctx, deployment, {
+        waitNs: this.#state.wait,
+        verbose: this.#length === 36,
+        outputPrefix: "    ",
+        errorPrefix: "==> ",
+      });
+      if (error || status !== "successful") return 1;
+      schedFailure = false;
     }
     return schedFailure ? 2 : 0;
   }

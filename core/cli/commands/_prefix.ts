@@ -5,7 +5,7 @@
  *
  * @module
  */
-import type { ApiClient } from "../api/mod.ts";
+import type { ApiClient, JobListStub } from "../api/mod.ts";
 import { UnexpectedResponseError } from "../api/mod.ts";
 import { formatJobList } from "../format/tables.ts";
 import { goQuote } from "../format/quote.ts";
@@ -20,17 +20,43 @@ export interface JobRef {
   readonly namespace: string;
 }
 
+/** No job has the prefix (Nomad's `NoJobWithPrefixError`); commands may reword it. */
+export class NoJobWithPrefixError extends Error {
+  override readonly name = "NoJobWithPrefixError";
+  readonly prefix: string;
+  constructor(prefix: string) {
+    super(`No job(s) with prefix or ID ${goQuote(prefix)} found`);
+    this.prefix = prefix;
+  }
+}
+
+/** Options of {@link jobIDByPrefix}. */
+export interface JobPrefixOptions {
+  /**
+   * Only jobs this accepts (`job periodic force` wants periodic jobs). The prefix list is then
+   * read whole and filtered here, as Nomad's CLI does when the server cannot filter.
+   */
+  readonly filter?: (job: JobListStub) => boolean;
+}
+
 /**
  * The job `prefix` names.
  *
- * @throws {Error} With Nomad's message: `No job(s) with prefix or ID "x" found`, or
- * `Prefix "x" matched multiple jobs` followed by the job table, or `Error querying job prefix`.
+ * @throws {NoJobWithPrefixError} `No job(s) with prefix or ID "x" found`.
+ * @throws {Error} With Nomad's message: `Prefix "x" matched multiple jobs` followed by the job
+ * table, or `Error querying job prefix`.
  */
-export async function jobIDByPrefix(client: ApiClient, prefix: string): Promise<JobRef> {
+export async function jobIDByPrefix(
+  client: ApiClient,
+  prefix: string,
+  opts: JobPrefixOptions = {},
+): Promise<JobRef> {
   const allNamespaces = client.namespace === "*";
   let jobs;
   try {
-    jobs = await client.jobs.list({ prefix, perPage: MAX_RESULTS });
+    jobs = opts.filter
+      ? (await client.jobs.list({ prefix })).filter(opts.filter)
+      : await client.jobs.list({ prefix, perPage: MAX_RESULTS });
   } catch (err) {
     if (err instanceof UnexpectedResponseError && err.message.includes("Permission denied")) {
       return { id: prefix, namespace: "" };
@@ -39,13 +65,15 @@ export async function jobIDByPrefix(client: ApiClient, prefix: string): Promise<
       cause: err,
     });
   }
-  if (jobs.length === 0) throw new Error(`No job(s) with prefix or ID ${goQuote(prefix)} found`);
+  if (jobs.length === 0) throw new NoJobWithPrefixError(prefix);
   const first = jobs[0]!;
   if (jobs.length > 1) {
     const exact = prefix === first.ID;
     const elsewhere = allNamespaces && first.ID === jobs[1]!.ID;
     if (!exact || elsewhere) {
-      const truncated = jobs.length >= MAX_RESULTS ? "\n(results may be truncated)" : "";
+      const truncated = !opts.filter && jobs.length >= MAX_RESULTS
+        ? "\n(results may be truncated)"
+        : "";
       throw new Error(
         `Prefix ${goQuote(prefix)} matched multiple jobs\n\n${
           formatJobList(jobs, allNamespaces)

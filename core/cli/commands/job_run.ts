@@ -1,6 +1,7 @@
 /**
  * `nomad-ts job run [options] <path>` (alias `run`): registers the job in the file, then
- * follows its evaluation as Nomad does (`==> ...: Monitoring evaluation "ccb7b29c"`), or with
+ * follows its evaluation and then its deployment as Nomad does (`==> ...: Monitoring evaluation
+ * "ccb7b29c"`, `==> ...: Monitoring deployment "c8172895"`), or with
  * `-detach` prints `Job registration successful` and the evaluation ID. With `-output` it
  * prints the job as parsed, not canonicalized, as `{"Job": ...}` JSON indented like Nomad's
  * `json.MarshalIndent` with four spaces, without contacting the agent.
@@ -55,17 +56,17 @@ Alias: ${PROGRAM} run
   The path "-" reads the job file from stdin; an http or https URL downloads
   it; anything else is a file path.
 
-  Exit codes: 0 when the job was submitted and placed, 2 when placement ran
-  into problems (constraints that no node meets, resources exhausted), 1 for
-  any other error.
+  Exit codes: 0 when the job was submitted and placed (and its deployment, if
+  any, succeeded), 2 when placement ran into problems (constraints that no node
+  meets, resources exhausted), 1 for any other error, including a deployment
+  that failed.
 
   A region or namespace set in the job file wins over -region/-namespace and
   their environment variables.
 
   Periodic, parameterized and multi-region jobs are not followed: their
   registration creates no evaluation to watch. When the evaluation starts a
-  deployment, ${PROGRAM} prints its ID and returns; follow it with
-  "${PROGRAM} job status <job>".
+  deployment, ${PROGRAM} follows the deployment until it succeeds or fails.
 
 General Options:
 

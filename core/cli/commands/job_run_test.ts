@@ -130,6 +130,25 @@ function fakeForRun(evalOverrides = {}) {
     [`GET /v1/evaluation/${EVAL_ID}/allocations`]: [
       allocStub({ ID: ALLOC_ID, NodeID: NODE_ID, TaskGroup: "database", CreateIndex: 10 }),
     ],
+    [`GET /v1/deployment/${DEPLOY_ID}`]: {
+      ID: DEPLOY_ID,
+      JobID: "postgres",
+      JobVersion: 0,
+      Status: "successful",
+      StatusDescription: "Deployment completed successfully",
+      TaskGroups: {
+        database: {
+          AutoRevert: false,
+          ProgressDeadline: 600_000_000_000,
+          RequireProgressBy: "2024-11-30T11:51:29Z",
+          DesiredCanaries: 0,
+          DesiredTotal: 1,
+          PlacedAllocs: 1,
+          HealthyAllocs: 1,
+          UnhealthyAllocs: 0,
+        },
+      },
+    },
   });
 }
 
@@ -154,6 +173,17 @@ Deno.test("job run registers the job and follows its evaluation as Nomad prints 
     2024-11-30T17:11:29+05:30: Evaluation status changed: "pending" -> "complete"
 ==> 2024-11-30T17:11:29+05:30: Evaluation "ccb7b29c" finished with status "complete"
 ==> 2024-11-30T17:11:29+05:30: Monitoring deployment "c8172895"
+    
+2024-11-30T17:11:29+05:30
+ID          = c8172895
+Job ID      = postgres
+Job Version = 0
+Status      = successful
+Description = Deployment completed successfully
+
+Deployed
+Task Group  Desired  Placed  Healthy  Unhealthy  Progress Deadline
+database    1        1       1        0          2024-11-30T11:51:29Z
 `,
     );
     assertEquals(code, 0);

@@ -9,6 +9,7 @@ import {
   AllocationSpec,
   anyMap,
   bool,
+  bytes,
   int,
   JobSpec,
   list,
@@ -96,6 +97,17 @@ export const ScalingRequestSpec = struct("ScalingRequest", {
   Meta: anyMap(),
   PolicyOverride: bool(),
   JobModifyIndex: int(),
+  ...writeRequest,
+});
+
+/** `PUT /v1/job/:id/dispatch` (Nomad's `JobDispatchRequest`; `Payload` is base64). */
+export const JobDispatchRequestSpec = struct("JobDispatchRequest", {
+  JobID: str(),
+  Payload: bytes(),
+  Meta: strMap(),
+  IdPrefixTemplate: str(),
+  Priority: int(),
+  IdempotencyToken: str(),
   ...writeRequest,
 });
 

@@ -1,5 +1,6 @@
-// /v1/deployments, /v1/deployment/:id and /v1/deployment/allocations/:id through app.request.
-import { assert, assertEquals, assertStringIncludes } from "../../../tests/assert.ts";
+// /v1/deployments, /v1/deployment/:id, /v1/deployment/allocations/:id and the deployment writes
+// through app.request.
+import { assert, assertEquals } from "../../../tests/assert.ts";
 import { apiJob, place, send, testApi } from "./_testing.ts";
 
 Deno.test("the deployment endpoints answer deployments and their allocations", async (t) => {
@@ -57,13 +58,103 @@ Deno.test("the deployment endpoints answer deployments and their allocations", a
     assertEquals((await res.json()).Status, "paused");
   });
 
-  await t.step("the deployment writes answer 501 until the watcher exists", async () => {
-    for (const verb of ["fail", "pause", "promote", "allocation-health", "unblock"]) {
-      const res = await app.request(`/v1/deployment/${verb}/d1`, send("POST", {}));
-      assertEquals(res.status, 501, verb);
-      assertStringIncludes(await res.text(), "no deployment watcher");
-    }
+  await t.step("the deployment writes refuse GET", async () => {
     assertEquals((await app.request("/v1/deployment/fail/d1")).status, 405);
     assertEquals((await app.request("/v1/deployments", { method: "PUT" })).status, 405);
+  });
+});
+
+Deno.test("the deployment writes go through the server's deployment watcher", async (t) => {
+  await using api = await testApi();
+  const { app, state } = api;
+  await app.request("/v1/jobs", send("PUT", { Job: apiJob("api") }));
+  await place(state, "default", "api", {
+    node: "n1",
+    ids: ["b1", "b2"],
+    deployment: {
+      ID: "d1",
+      TaskGroups: {
+        web: {
+          AutoRevert: false,
+          AutoPromote: false,
+          ProgressDeadline: 0,
+          RequireProgressBy: "0001-01-01T00:00:00Z",
+          Promoted: false,
+          PlacedCanaries: null,
+          DesiredCanaries: 0,
+          DesiredTotal: 2,
+          PlacedAllocs: 0,
+          HealthyAllocs: 0,
+          UnhealthyAllocs: 0,
+        },
+      },
+    },
+    alloc: { DeploymentID: "d1" },
+  });
+  const post = (verb: string, body?: unknown) =>
+    app.request(`/v1/deployment/${verb}/d1`, send("POST", body));
+
+  await t.step("pause and resume; the body must name the deployment", async () => {
+    const res = await post("pause", { DeploymentID: "d1", Pause: true });
+    assertEquals(res.status, 200);
+    const out = await res.json();
+    assertEquals(Object.keys(out).sort(), [
+      "DeploymentModifyIndex",
+      "EvalCreateIndex",
+      "EvalID",
+      "Index",
+      "RevertedJobVersion",
+    ]);
+    assertEquals([out.EvalID, out.RevertedJobVersion], ["", null]);
+    assertEquals(res.headers.get("X-Nomad-Index"), String(out.Index));
+    assertEquals(state.snapshot().deployment("d1")?.Status, "paused");
+    const resumed = await (await app.request(
+      "/v1/deployment/pause/d1",
+      send("PUT", { DeploymentID: "d1", Pause: false }),
+    )).json();
+    assert(resumed.EvalID !== "");
+    assertEquals(state.snapshot().eval(resumed.EvalID)?.TriggeredBy, "deployment-watcher");
+    const other = await post("pause", { DeploymentID: "d2", Pause: true });
+    assertEquals([other.status, await other.text()], [400, "Deployment ID does not match"]);
+    const none = await post("promote", { All: true });
+    assertEquals([none.status, await none.text()], [400, "DeploymentID must be specified"]);
+    const empty = await post("pause");
+    assertEquals([empty.status, await empty.text()], [400, "Request body is empty"]);
+  });
+
+  await t.step("allocation-health, promote and unblock", async () => {
+    const res = await post("allocation-health", {
+      DeploymentID: "d1",
+      HealthyAllocationIDs: ["b1"],
+    });
+    assertEquals(res.status, 200);
+    assertEquals(state.snapshot().alloc("b1")?.DeploymentStatus?.Healthy, true);
+    assertEquals(state.snapshot().deployment("d1")?.TaskGroups?.web?.HealthyAllocs, 1);
+    const nothing = await post("allocation-health", { DeploymentID: "d1" });
+    assertEquals(
+      [nothing.status, await nothing.text()],
+      [500, "must specify at least one healthy/unhealthy allocation ID"],
+    );
+    const promote = await post("promote", { DeploymentID: "d1", All: true });
+    assertEquals(promote.status, 200);
+    assertEquals(state.snapshot().deployment("d1")?.TaskGroups?.web?.Promoted, true);
+    const unblock = await (await post("unblock", { DeploymentID: "d1" })).json();
+    assertEquals([unblock.EvalID, unblock.Index], ["", 0]);
+  });
+
+  await t.step("fail, then Nomad's errors for a terminal or unknown deployment", async () => {
+    const res = await post("fail");
+    assertEquals(res.status, 200);
+    const failed = state.snapshot().deployment("d1")!;
+    assertEquals([failed.Status, failed.StatusDescription], [
+      "failed",
+      "Deployment marked as failed",
+    ]);
+    const again = await post("fail");
+    assertEquals([again.status, await again.text()], [500, "can't fail terminal deployment"]);
+    const promote = await post("promote", { DeploymentID: "d1", All: true });
+    assertEquals(await promote.text(), "can't promote terminal deployment");
+    const missing = await app.request("/v1/deployment/fail/nope", send("POST"));
+    assertEquals([missing.status, await missing.text()], [500, "deployment not found"]);
   });
 });

@@ -15,6 +15,7 @@ import { notImplemented, queryMeta, readOptions, stateQuery, writeContext } from
 import type { RouteDeps } from "./deps.ts";
 import { jobReadHandlers } from "./job_reads.ts";
 import { jobWriteHandlers } from "./job_writes.ts";
+import { jobLaunchHandlers } from "./job_launch.ts";
 
 /** Handles one sub-resource of a job, given the job's ID. */
 export type JobHandler = (c: Context, jobId: string) => Response | Promise<Response>;
@@ -84,23 +85,24 @@ function notBuilt(what: string): JobHandler {
 /**
  * Registers `/v1/job/*`: the job itself (GET, PUT/POST, DELETE) and `allocations`,
  * `evaluations`, `deployments`, `deployment`, `summary`, `versions`, `submission`, `scale`,
- * `services`, `evaluate`, `plan`, `revert`, `stable`. Periodic force, dispatch, actions and
- * version tags answer 501 until the server offers them.
+ * `services`, `evaluate`, `plan`, `revert`, `stable`, `periodic/force`, `dispatch` and
+ * `dispatch/payload`. Actions and version tags answer 501 until the server offers them.
  */
 export function jobRoutes(app: Hono, deps: RouteDeps): void {
   const reads = jobReadHandlers(deps);
   const writes = jobWriteHandlers(deps);
+  const launches = jobLaunchHandlers(deps);
   const later = "is not supported by this server yet";
   // Checked in this order, as Nomad does; the first suffix that matches wins.
   const bySuffix: [string, JobHandler][] = [
     ["/evaluate", writes.evaluate],
     ["/allocations", reads.allocations],
     ["/evaluations", reads.evaluations],
-    ["/periodic/force", notBuilt(`Forcing a periodic job launch ${later}`)],
+    ["/periodic/force", launches.periodicForce],
     ["/plan", writes.plan],
     ["/summary", reads.summary],
-    ["/dispatch", notBuilt(`Dispatching a parameterized job ${later}`)],
-    ["/dispatch/payload", notBuilt(`Dispatching a parameterized job ${later}`)],
+    ["/dispatch", launches.dispatch],
+    ["/dispatch/payload", launches.dispatchPayload],
     ["/versions", reads.versions],
     ["/revert", writes.revert],
     ["/deployments", reads.deployments],

@@ -270,9 +270,9 @@ Deno.test("the writes under /v1/job/:id/ reach the server with Nomad's checks", 
   });
 
   await t.step(
-    "periodic force, dispatch and tags answer 501 until the server has them",
+    "actions and tags answer 501 until the server has them",
     async () => {
-      for (const path of ["periodic/force", "dispatch", "action"]) {
+      for (const path of ["actions", "action"]) {
         const res = await app.request(`/v1/job/web/${path}`, { method: "POST" });
         assertEquals(res.status, 501, path);
         assertStringIncludes(await res.text(), "is not supported by this server yet");

@@ -1,16 +1,13 @@
 /**
  * The writes under `/v1/job/:id/` — evaluate, plan, revert, stable — and `scale`, whose GET
- * answers the scale status and whose PUT/POST changes a group's count.
- *
- * Scaling registers the job again with the new count (check-and-set on its
- * `JobModifyIndex`), so its evaluation is triggered by `job-register` rather than Nomad's
- * `job-scaling`, and no scaling event is recorded: the server keeps no scaling events yet.
- * A scaling request without a count (an event only) therefore changes nothing.
+ * answers the scale status (with each group's scaling events, newest first) and whose
+ * PUT/POST changes a group's count with a `job-scaling` evaluation, or records an event only
+ * when the request has no count (`Job.Scale`).
  *
  * @module
  */
 import type { Context } from "hono";
-import type { Allocation, Deployment } from "../../structs/mod.ts";
+import type { Allocation } from "../../structs/mod.ts";
 import { CodedError, invalidMethod } from "../errors.ts";
 import { readBody, respond, setIndex, setMeta } from "../respond.ts";
 import {
@@ -31,15 +28,6 @@ import {
 } from "./_util.ts";
 import type { RouteDeps } from "./deps.ts";
 import type { JobHandler } from "./job.ts";
-
-const ACTIVE_DEPLOYMENT = new Set([
-  "running",
-  "paused",
-  "pending",
-  "blocked",
-  "unblocking",
-  "initializing",
-]);
 
 function onlyWrite(c: Context): void {
   if (c.req.method !== "PUT" && c.req.method !== "POST") throw invalidMethod();
@@ -71,9 +59,10 @@ export function jobWriteHandlers(
 
   const scaleStatus: JobHandler = (c, jobId) => {
     const q = readOptions(c, deps);
-    return stateQuery(c, q, deps.state, ["jobs", "allocs"], (snap) => {
+    return stateQuery(c, q, deps.state, ["jobs", "allocs", "scaling_event"], (snap) => {
       const job = snap.job(q.namespace, jobId);
       if (job === undefined) return { body: undefined, index: snap.index };
+      const events = snap.scalingEvents(q.namespace, jobId);
       const groups: Record<string, Record<string, unknown>> = {};
       for (const g of job.TaskGroups ?? []) {
         groups[g.Name ?? ""] = {
@@ -82,10 +71,10 @@ export function jobWriteHandlers(
           Running: 0,
           Healthy: 0,
           Unhealthy: 0,
-          Events: null,
+          Events: events?.ScalingEvents[g.Name ?? ""] ?? null,
         };
       }
-      let index = job.ModifyIndex ?? 0;
+      let index = Math.max(job.ModifyIndex ?? 0, events?.ModifyIndex ?? 0);
       for (const a of snap.allocsByJob(q.namespace, jobId)) {
         if (a.Job !== null && (a.Job.CreateIndex ?? 0) !== (job.CreateIndex ?? 0)) continue;
         const group = groups[a.TaskGroup];
@@ -117,74 +106,15 @@ export function jobWriteHandlers(
     if ((target.Job ?? "") !== "" && target.Job !== jobId) {
       throw new CodedError(400, "job ID in payload did not match URL");
     }
-    const ctx = writeContext(c, deps);
-    const snap = deps.state.snapshot();
-    const job = snap.job(ctx.namespace, jobId);
-    if (job === undefined) throw new CodedError(404, `job ${JSON.stringify(jobId)} not found`);
-    if (job.Type === "system" && (req.Count ?? 0) > 1) {
-      throw new CodedError(400, `jobs of type "system" can only be scaled between 0 and 1`);
-    }
-    const groupName = target.Group ?? "";
-    const group = (job.TaskGroups ?? []).find((g) => g.Name === groupName);
-    if (group === undefined) {
-      throw new CodedError(
-        400,
-        `task group ${JSON.stringify(groupName)} specified for scaling does not exist in job`,
-      );
-    }
-    if (req.Count === null) {
-      setIndex(c, job.ModifyIndex ?? 0);
-      return respond(
-        c,
-        registerResponse({
-          EvalID: "",
-          EvalCreateIndex: 0,
-          JobModifyIndex: job.ModifyIndex ?? 0,
-          Index: job.ModifyIndex ?? 0,
-        }),
-      );
-    }
-    const count = req.Count;
-    const policy = group.Scaling;
-    if (policy !== null && policy.Min !== null && count < policy.Min) {
-      throw new CodedError(
-        400,
-        `group count was less than scaling policy minimum: ${count} < ${policy.Min}`,
-      );
-    }
-    if (policy !== null && policy.Max !== null && policy.Max < count) {
-      throw new CodedError(
-        400,
-        `group count was greater than scaling policy maximum: ${count} > ${policy.Max}`,
-      );
-    }
-    let latest: Deployment | undefined;
-    for (const d of snap.deploymentsByJob(ctx.namespace, jobId)) {
-      if (!latest || d.CreateIndex > latest.CreateIndex) latest = d;
-    }
-    if (
-      latest && ACTIVE_DEPLOYMENT.has(latest.Status) &&
-      latest.JobCreateIndex === (job.CreateIndex ?? 0)
-    ) {
-      throw new CodedError(400, "job scaling blocked due to active deployment");
-    }
-    const current = job.JobModifyIndex ?? 0;
-    if (req.JobModifyIndex > 0 && req.JobModifyIndex !== current) {
-      throw new CodedError(
-        409,
-        `Enforcing job modify index ${req.JobModifyIndex}: job exists with conflicting job modify index: ${current}`,
-      );
-    }
-    const scaled = {
-      ...job,
-      TaskGroups: (job.TaskGroups ?? []).map((g) => g === group ? { ...g, Count: count } : g),
-    };
-    const out = await server.registerJob({
-      Job: scaled,
-      EnforceIndex: true,
-      JobModifyIndex: current,
+    const out = await server.scaleJob(jobId, {
+      Count: req.Count,
+      Target: req.Target,
+      Message: req.Message,
+      Error: req.Error,
+      Meta: req.Meta,
       PolicyOverride: req.PolicyOverride,
-    }, ctx);
+      JobModifyIndex: req.JobModifyIndex,
+    }, writeContext(c, deps));
     setIndex(c, out.Index);
     return respond(c, registerResponse(out, out.Warnings));
   };
