@@ -1,0 +1,91 @@
+/**
+ * Small helpers most drivers need: broadcasting task events to every `taskEvents` subscriber
+ * (Nomad's `eventer`), abortable sleeps, and the task directory layout.
+ *
+ * @module
+ */
+import { join } from "node:path";
+import type { TaskDirPaths, TaskEvent } from "./sdk.ts";
+
+/**
+ * Sends each task event to every current subscriber. A subscriber that reads slowly gets its
+ * events queued (up to `limit`, after which the oldest are dropped), so one slow reader never
+ * blocks the driver.
+ */
+export class TaskEventBroadcaster {
+  #subscribers = new Set<{ queue: TaskEvent[]; wake: (() => void) | null }>();
+  #limit: number;
+
+  /** @param limit The most events queued for one subscriber. */
+  constructor(limit = 256) {
+    this.#limit = limit;
+  }
+
+  /** Sends an event to every subscriber. */
+  emit(event: TaskEvent): void {
+    for (const sub of this.#subscribers) {
+      sub.queue.push(event);
+      if (sub.queue.length > this.#limit) sub.queue.shift();
+      sub.wake?.();
+    }
+  }
+
+  /** Events emitted from now until `signal` aborts. */
+  async *subscribe(signal: AbortSignal): AsyncGenerator<TaskEvent> {
+    const sub = { queue: [] as TaskEvent[], wake: null as (() => void) | null };
+    this.#subscribers.add(sub);
+    const onAbort = () => sub.wake?.();
+    signal.addEventListener("abort", onAbort, { once: true });
+    try {
+      while (!signal.aborted) {
+        const next = sub.queue.shift();
+        if (next !== undefined) {
+          yield next;
+          continue;
+        }
+        await new Promise<void>((resolve) => (sub.wake = resolve));
+        sub.wake = null;
+      }
+    } finally {
+      signal.removeEventListener("abort", onAbort);
+      this.#subscribers.delete(sub);
+    }
+  }
+}
+
+/**
+ * Waits `ms` milliseconds; resolves `false` early when `signal` aborts, `true` otherwise.
+ */
+export function sleep(ms: number, signal?: AbortSignal): Promise<boolean> {
+  if (signal?.aborted) return Promise.resolve(false);
+  return new Promise((resolve) => {
+    const onAbort = () => {
+      clearTimeout(timer);
+      resolve(false);
+    };
+    const timer = setTimeout(() => {
+      signal?.removeEventListener("abort", onAbort);
+      resolve(true);
+    }, Math.max(0, ms));
+    signal?.addEventListener("abort", onAbort, { once: true });
+  });
+}
+
+/** The directories of task `name` in allocation directory `allocDir`, as Nomad lays them out. */
+export function taskDirPaths(allocDir: string, name: string): TaskDirPaths {
+  const dir = join(allocDir, name);
+  const shared = join(allocDir, "alloc");
+  return {
+    Dir: dir,
+    LocalDir: join(dir, "local"),
+    SecretsDir: join(dir, "secrets"),
+    TmpDir: join(dir, "tmp"),
+    SharedAllocDir: shared,
+    LogDir: join(shared, "logs"),
+  };
+}
+
+/** The current time in RFC 3339 with milliseconds, as task statuses and events carry it. */
+export function now(): string {
+  return new Date().toISOString();
+}
