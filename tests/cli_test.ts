@@ -134,7 +134,7 @@ Deno.test("nomad-ts names an unknown flag and prints the command's usage", async
 });
 
 Deno.test("nomad-ts says a command comes in a later version; the agent needs a mode", async () => {
-  const status = await nomadTs(["alloc", "status"]);
+  const status = await nomadTs(["alloc", "checks"]);
   assertEquals(status.code, 1);
   assertStringIncludes(status.stderr, "later version");
   const agent = await nomadTs(["agent"]);

@@ -50,6 +50,12 @@ const RUNNABLE_PARENTS = new Set(["monitor"]);
 
 const BUILT: Readonly<Record<string, () => Promise<CommandModule>>> = {
   agent: () => import("./commands/agent.ts"),
+  "alloc fs": () => import("./commands/alloc_fs.ts"),
+  "alloc logs": () => import("./commands/alloc_logs.ts"),
+  "alloc restart": () => import("./commands/alloc_restart.ts"),
+  "alloc signal": () => import("./commands/alloc_signal.ts"),
+  "alloc status": () => import("./commands/alloc_status.ts"),
+  "alloc stop": () => import("./commands/alloc_stop.ts"),
   "deployment fail": () => import("./commands/deployment_fail.ts"),
   "deployment list": () => import("./commands/deployment_list.ts"),
   "deployment pause": () => import("./commands/deployment_pause.ts"),

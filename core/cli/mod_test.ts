@@ -119,7 +119,7 @@ Deno.test("run() lists the subcommands of a group that is not built yet", async 
 
 Deno.test("run() says in one line that a command comes in a later version", async () => {
   for (
-    const args of [["alloc", "status"], ["volume", "status"], ["node", "drain"], ["logs", "web"]]
+    const args of [["alloc", "checks"], ["volume", "status"], ["node", "drain"], ["exec", "web"]]
   ) {
     const { code, stdout, stderr } = await runCli(args);
     assertEquals(code, 1, args.join(" "));
@@ -128,14 +128,14 @@ Deno.test("run() says in one line that a command comes in a later version", asyn
     assertStringIncludes(stderr, "is not built yet");
     assertStringIncludes(stderr, "later version");
   }
-  const { stderr } = await runCli(["logs", "web"]);
-  assertStringIncludes(stderr, '"nomad-ts alloc logs"');
+  const { stderr } = await runCli(["exec", "web"]);
+  assertStringIncludes(stderr, '"nomad-ts alloc exec"');
 });
 
 Deno.test("run() prints usage with exit 0 for help on a command that is not built yet", async () => {
-  const { code, stdout } = await runCli(["alloc", "status", "-h"]);
+  const { code, stdout } = await runCli(["alloc", "checks", "-h"]);
   assertEquals(code, 0);
-  assert(stdout.startsWith("Usage: nomad-ts alloc status [options] [args]\n"), stdout);
+  assert(stdout.startsWith("Usage: nomad-ts alloc checks [options] [args]\n"), stdout);
 });
 
 Deno.test("run() runs the agent command, which refuses to start without a mode", async () => {
@@ -163,9 +163,9 @@ Deno.test("run() prints a flag error on stderr and the command's help on stdout"
 });
 
 Deno.test("run() colors errors red only when stdout is a terminal and color is allowed", async () => {
-  const colored = await runCli(["alloc", "status"], { terminal: true });
+  const colored = await runCli(["alloc", "checks"], { terminal: true });
   assert(colored.stderr.startsWith("\x1b[0;31mError:"), JSON.stringify(colored.stderr));
-  const plain = await runCli(["alloc", "status"], {
+  const plain = await runCli(["alloc", "checks"], {
     terminal: true,
     env: { NOMAD_CLI_NO_COLOR: "1" },
   });

@@ -27,8 +27,10 @@ export interface TransportResponse {
   readonly status: number;
   readonly statusText: string;
   readonly headers: Headers;
-  /** The body as text; read once. */
+  /** The body as text; read once (either this or {@link body}). */
   text(): Promise<string>;
+  /** The body as a stream of bytes as they arrive (file and log streams); read once. */
+  body(): ReadableStream<Uint8Array>;
 }
 
 /** Sends requests; {@link close} releases its connections. */
@@ -115,6 +117,7 @@ export function fetchTransport(material: TlsMaterial, socketPath?: string): Tran
         statusText: res.statusText,
         headers: res.headers,
         text: () => res.text(),
+        body: () => res.body ?? new ReadableStream({ start: (c) => c.close() }),
       };
     },
     close() {
@@ -150,22 +153,18 @@ export function nodeTlsTransport(
           ...(material.cert !== undefined ? { cert: material.cert, key: material.key } : {}),
           ...(req.signal ? { signal: req.signal } : {}),
         }, (res: IncomingMessage) => {
-          const chunks: Uint8Array[] = [];
-          res.on("data", (c: Uint8Array) => chunks.push(c));
-          res.on("error", reject);
-          res.on("end", () => {
-            const resHeaders = new Headers();
-            for (const [k, v] of Object.entries(res.headers)) {
-              if (typeof v === "string") resHeaders.set(k, v);
-              else if (Array.isArray(v)) resHeaders.set(k, v.join(", "));
-            }
-            const body = new TextDecoder().decode(concat(chunks));
-            resolve({
-              status: res.statusCode ?? 0,
-              statusText: res.statusMessage ?? "",
-              headers: resHeaders,
-              text: () => Promise.resolve(body),
-            });
+          const resHeaders = new Headers();
+          for (const [k, v] of Object.entries(res.headers)) {
+            if (typeof v === "string") resHeaders.set(k, v);
+            else if (Array.isArray(v)) resHeaders.set(k, v.join(", "));
+          }
+          const body = incomingStream(res);
+          resolve({
+            status: res.statusCode ?? 0,
+            statusText: res.statusMessage ?? "",
+            headers: resHeaders,
+            text: () => new Response(body).text(),
+            body: () => body,
           });
         });
         r.on("error", reject);
@@ -177,12 +176,28 @@ export function nodeTlsTransport(
   };
 }
 
-function concat(chunks: Uint8Array[]): Uint8Array {
-  const out = new Uint8Array(chunks.reduce((n, c) => n + c.length, 0));
-  let at = 0;
-  for (const c of chunks) {
-    out.set(c, at);
-    at += c.length;
-  }
-  return out;
+/** The body of a `node:http` response as a web stream; cancelling it destroys the response. */
+function incomingStream(res: IncomingMessage): ReadableStream<Uint8Array> {
+  let done = false;
+  return new ReadableStream<Uint8Array>({
+    start(controller) {
+      res.on("data", (c: Uint8Array) => {
+        if (!done) controller.enqueue(new Uint8Array(c));
+      });
+      res.on("end", () => {
+        if (done) return;
+        done = true;
+        controller.close();
+      });
+      res.on("error", (err: Error) => {
+        if (done) return;
+        done = true;
+        controller.error(err);
+      });
+    },
+    cancel() {
+      done = true;
+      res.destroy();
+    },
+  });
 }

@@ -27,7 +27,9 @@ import {
   type TransportResponse,
 } from "./_transport.ts";
 import { Jobs } from "./jobs.ts";
-import { Allocations, Deployments, Evaluations, Nodes } from "./resources.ts";
+import { Deployments, Evaluations, Nodes } from "./resources.ts";
+import { Allocations } from "./allocations.ts";
+import { AllocFS } from "./fs.ts";
 import { Agent, Operator, Search, Status, System } from "./cluster.ts";
 
 /** Options of a read (`GET`, or `PUT` for searches), as Go's `api.QueryOptions`. */
@@ -97,6 +99,8 @@ export class ApiClient {
   readonly evaluations: Evaluations = new Evaluations(this);
   /** Allocation endpoints. */
   readonly allocations: Allocations = new Allocations(this);
+  /** The files and logs of allocations, answered by the node's client (`/v1/client/fs/...`). */
+  readonly allocFS: AllocFS = new AllocFS(this);
   /** Node endpoints. */
   readonly nodes: Nodes = new Nodes(this);
   /** Deployment endpoints. */
@@ -179,6 +183,18 @@ export class ApiClient {
     const res = await this.#send("GET", path, undefined, q);
     q.onMeta?.(queryMeta(res, performance.now() - started));
     return await decode<T>(res);
+  }
+
+  /**
+   * Reads `path` and hands over the body as it arrives, undecoded: files, plain logs and the
+   * JSON frames of file and log streams. Cancel the stream (or abort `q.signal`) to stop early.
+   *
+   * @throws {UnexpectedResponseError} For any status but 200 (Nomad's error text in `body`).
+   * @throws {RequestError} When the agent cannot be reached.
+   */
+  async rawQuery(path: string, q: QueryOptions = {}): Promise<ReadableStream<Uint8Array>> {
+    const res = await this.#send("GET", path, undefined, q);
+    return res.body();
   }
 
   /** Sends `body` with PUT to a read endpoint that takes one (`/v1/search`). */

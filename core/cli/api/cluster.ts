@@ -30,6 +30,28 @@ export class Agent {
     return this.#c.query<AgentSelf>("/v1/agent/self", q);
   }
 
+  /**
+   * The ID of the node this agent runs as a client: `stats.client.node_id` of
+   * `/v1/agent/self`, where Nomad's `node status -self` looks.
+   *
+   * @throws {Error} `Error querying agent info: ...` when the agent cannot be asked,
+   * `Nomad not running in client mode` for a server-only agent, `Failed to determine node ID`
+   * when the client has no ID yet.
+   */
+  async localNodeID(q?: QueryOptions): Promise<string> {
+    let self: AgentSelf;
+    try {
+      self = await this.self(q);
+    } catch (err) {
+      throw new Error(`Error querying agent info: ${(err as Error).message}`, { cause: err });
+    }
+    const stats = self?.stats?.client;
+    if (!stats) throw new Error("Nomad not running in client mode");
+    const id = stats.node_id;
+    if (!id) throw new Error("Failed to determine node ID");
+    return id;
+  }
+
   /** `GET /v1/agent/members`: the servers of the gossip pool; `null` when the agent knows none. */
   members(q?: QueryOptions): Promise<ServerMembers | null> {
     return this.#c.query<ServerMembers | null>("/v1/agent/members", q);

@@ -1,6 +1,7 @@
 /**
- * The evaluation, allocation, node and deployment endpoints of the API client, with Nomad's
- * paths and result order (lists newest first, as the Go client sorts them).
+ * The evaluation, node and deployment endpoints of the API client, with Nomad's paths and
+ * result order (lists newest first, as the Go client sorts them). Allocations have their own
+ * file (`allocations.ts`).
  *
  * @module
  */
@@ -50,31 +51,6 @@ export class Evaluations {
       q,
     );
     return (res ?? []).sort(byCreateIndexDesc);
-  }
-}
-
-/** The allocation endpoints (`client.allocations`). */
-export class Allocations {
-  readonly #c: ApiClient;
-
-  constructor(client: ApiClient) {
-    this.#c = client;
-  }
-
-  /** `GET /v1/allocations`, newest first. */
-  async list(q?: QueryOptions): Promise<AllocationListStub[]> {
-    const res = await this.#c.query<AllocationListStub[] | null>("/v1/allocations", q);
-    return (res ?? []).sort(byCreateIndexDesc);
-  }
-
-  /** The allocations whose ID starts with `prefix`. */
-  prefixList(prefix: string, q: QueryOptions = {}): Promise<AllocationListStub[]> {
-    return this.list({ ...q, prefix });
-  }
-
-  /** `GET /v1/allocation/:id`: the full allocation, with its job. */
-  info(allocID: string, q?: QueryOptions): Promise<Allocation> {
-    return this.#c.query<Allocation>(`/v1/allocation/${esc(allocID)}`, q);
   }
 }
 

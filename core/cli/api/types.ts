@@ -177,3 +177,97 @@ export interface HostStats {
   Uptime: number;
   CPUTicksConsumed: number;
 }
+
+/** A file or directory of an allocation (`/v1/client/fs/ls/:alloc`, `stat/:alloc`). */
+export interface AllocFileInfo {
+  Name: string;
+  IsDir: boolean;
+  Size: number;
+  /** Go's `os.FileMode` text, e.g. `-rw-r--r--` or `drwxrwxrwx`. */
+  FileMode: string;
+  /** RFC 3339. */
+  ModTime: string;
+  ContentType: string;
+}
+
+/**
+ * One frame of a file or log stream (`/v1/client/fs/stream`, `/v1/client/fs/logs`), with its
+ * base64 `Data` decoded. `Offset` is where the data ends in `File`; `FileEvent` is
+ * `file deleted` or `file truncated` when that happened. Heartbeats (`{}`) are not frames.
+ */
+export interface StreamFrame {
+  Offset: number;
+  Data: Uint8Array;
+  File: string;
+  FileEvent: string;
+}
+
+/** Memory use of a task or process; `Measured` names the fields the driver measures. */
+export interface MemoryStats {
+  RSS: number;
+  Cache: number;
+  Swap: number;
+  Usage: number;
+  MaxUsage: number;
+  KernelUsage: number;
+  KernelMaxUsage: number;
+  Measured: string[] | null;
+}
+
+/** CPU use of a task or process; `Measured` names the fields the driver measures. */
+export interface CpuStats {
+  SystemMode: number;
+  UserMode: number;
+  /** MHz used. */
+  TotalTicks: number;
+  ThrottledPeriods: number;
+  ThrottledTime: number;
+  Percent: number;
+  Measured: string[] | null;
+}
+
+/** Resource use: memory, CPU and devices. */
+export interface ResourceUsage {
+  MemoryStats: MemoryStats | null;
+  CpuStats: CpuStats | null;
+  DeviceStats: unknown[] | null;
+}
+
+/** The resource use of a task, in total and per process. */
+export interface TaskResourceUsage {
+  ResourceUsage: ResourceUsage | null;
+  /** Unix nanoseconds. */
+  Timestamp: number;
+  Pids: Record<string, ResourceUsage> | null;
+}
+
+/** The answer to `GET /v1/client/allocation/:id/stats`. */
+export interface AllocResourceUsage {
+  ResourceUsage: ResourceUsage | null;
+  Tasks: Record<string, TaskResourceUsage> | null;
+  Timestamp: number;
+}
+
+/** The answer to `PUT /v1/allocation/:id/stop`: the evaluation that replaces the allocation. */
+export interface AllocStopResponse {
+  EvalID: string;
+  Index: number;
+}
+
+/** The status of one Nomad service check of an allocation. */
+export interface AllocCheckStatus {
+  ID: string;
+  Check: string;
+  Group: string;
+  Mode: string;
+  Output: string;
+  Service: string;
+  /** `""` for a group service's check. */
+  Task: string;
+  Status: string;
+  StatusCode: number;
+  Timestamp: number;
+}
+
+/** The answer to `GET /v1/client/allocation/:id/checks`, by check ID. */
+export type AllocCheckStatuses = Record<string, AllocCheckStatus>;

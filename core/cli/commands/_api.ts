@@ -86,6 +86,7 @@ const UI_ROUTES: Readonly<Record<string, { path: string; description: string }>>
   },
   "job run": { path: "/jobs/:jobID@:namespace", description: "View this job" },
   "job dispatch": { path: "/jobs/:dispatchID@:namespace", description: "View this job" },
+  "alloc status": { path: "/allocations/:allocID", description: "View allocation details" },
   "eval list": { path: "/evaluations", description: "View evaluations" },
   "eval status": {
     path: "/evaluations?currentEval=:evalID",

@@ -113,25 +113,11 @@ ${argsWithoutPageToken([PROGRAM, "node", "status", ...args])} -page-token ${meta
   return 0;
 }
 
-async function localNodeID(client: ApiClient): Promise<string> {
-  let self;
-  try {
-    self = await client.agent.self();
-  } catch (err) {
-    throw new Error(`Error querying agent info: ${messageOf(err)}`, { cause: err });
-  }
-  const stats = self?.stats?.client;
-  if (!stats) throw new Error("Nomad not running in client mode");
-  const id = stats.node_id;
-  if (!id) throw new Error("Failed to determine node ID");
-  return id;
-}
-
 async function showNode(client: ApiClient, ctx: Context, flags: Flags, arg: string | undefined) {
   let nodeID = arg ?? "";
   if (flags.self) {
     try {
-      nodeID = await localNodeID(client);
+      nodeID = await client.agent.localNodeID();
     } catch (err) {
       await ctx.ui.error(messageOf(err));
       return 1;

@@ -151,6 +151,55 @@ ID        Node ID   Task Group  Version  Desired  Status   Created    Modified
   }
 });
 
+Deno.test("node status -self shows the node of the agent it talks to", async () => {
+  const fake = agent();
+  fake.route("GET /v1/agent/self", {
+    config: {},
+    member: { Name: "masa-mackbook.local" },
+    stats: { client: { node_id: NODE_ID } },
+  });
+  try {
+    const { code, stdout, stderr } = await withFixedNow(
+      NOW,
+      () =>
+        runCli(["node", "status", "-self", "-short"], {
+          env: { NOMAD_ADDR: fake.address, TZ: "UTC", NOMAD_CLI_SHOW_HINTS: "false" },
+        }),
+    );
+    assertEquals([code, stderr], [0, ""]);
+    assertEquals(
+      stdout,
+      `ID              = ${NODE_ID}
+Name            = masa-mackbook.local
+Node Pool       = default
+Class           = <none>
+DC              = dc1
+Drain           = false
+Eligibility     = eligible
+Status          = ready
+CSI Controllers = <none>
+CSI Drivers     = <none>
+Host Volumes    = <none>
+Host Networks   = <none>
+CSI Volumes     = <none>
+Drivers         = <none>
+
+Allocations
+ID        Node ID   Task Group  Version  Desired  Status   Created    Modified
+701f3254  33a379fc  cache       3        run      running  1m30s ago  30s ago
+`,
+    );
+    assertEquals(fake.requestsTo("GET /v1/nodes")[0]!.query.get("prefix"), NODE_ID);
+    fake.route("GET /v1/agent/self", { config: {}, member: {}, stats: { nomad: {} } });
+    const server = await runCli(["node", "status", "-self"], {
+      env: { NOMAD_ADDR: fake.address },
+    });
+    assertEquals([server.code, server.stderr], [1, "Nomad not running in client mode\n"]);
+  } finally {
+    await fake.close();
+  }
+});
+
 Deno.test("node status reports a prefix that matches nothing", async () => {
   const fake = agent();
   try {
