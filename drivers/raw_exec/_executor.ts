@@ -1,297 +1,305 @@
 /**
- * The raw_exec executor: one small process per task that owns the task's process, so the task
- * outlives the agent (Nomad runs an executor per task for the same reason). The driver starts it
- * detached (its own session), with all permissions: it runs an arbitrary host command, which no
- * narrower grant would confine, and Deno gives `/proc/<pid>` only to fully permitted programs.
+ * raw_exec's executor: a small POSIX `/bin/sh` script, one process per task, that owns the task's
+ * process so the task outlives the agent (Nomad runs an executor per task for the same reason).
+ * It costs what one idle `dash` costs: about 120 KB private memory (1.8 MB RSS, most of it libc
+ * pages shared with every other process).
  *
- * `deno run -A --no-config <this file> <executor dir>` starts the command from `spec.json` in
- * its own session (so signals reach its whole process tree), appends its output to the log files,
- * records pids and start times in `state.json`, heartbeats there, answers `ctl/` requests, and
- * on exit records the exit code and signal, then exits itself.
+ * The driver starts it detached (its own session, stdin `/dev/null`, stdout a pipe to the driver,
+ * its stderr appended to `executor.out`) with the task's environment (the `LD_*` variables, which
+ * Deno will not pass, come as arguments and are exported for the task). The executor:
  *
- * `... <this file> --reap <executor dir>` is for a driver that finds the executor gone: it kills
- * the orphaned task (when its pid still names the process recorded) and records an exit.
+ * 1. writes the boot ID, its pid and its start time (`/proc/self/stat` field 22) to `pids` and
+ *    to the pipe (the boot ID tells a pid of this boot from one of an earlier boot);
+ * 2. finds the command (an absolute path; a relative path in the task dir; or a name in
+ *    `<task dir>/local`, the task dir, then the task's `PATH`), and refuses with exit 127 (not
+ *    found) or 126 (not executable), written to `exit` with the reason;
+ * 3. enters the working directory, forks a subshell that appends its own pid and start time to
+ *    `pids` and the pipe, points stdout and stderr at the task's log files, then `exec`s
+ *    `setsid <command>` (or `setsid setpriv ... <command>` for `user`): the task keeps that pid and
+ *    leads its own session and process group, so the driver signals the whole group;
+ * 4. waits for it (a foreground command, so SIGINT and SIGQUIT keep their default action in the
+ *    task, and a signal sent to the executor itself only runs a no-op trap afterwards: it never
+ *    reaches the task) and writes `<exit code> <signal>` to `exit`.
+ *
+ * The shell reports a task killed by signal N as exit status 128 + N, the same as a task that
+ * exited with 128 + N itself; the executor reads such a status as the signal (Signal = N).
+ * A signal the agent was started ignoring (under `nohup`, say) stays ignored in the task: a
+ * shell cannot restore a signal ignored on entry.
+ *
+ * `exit` is written once with a single `printf`; a reader takes it only when it ends with a
+ * newline. Stopping, signals, stats and orphan reaping are the driver's (`_watch.ts`, `_sh.ts`).
  *
  * @module
  */
-import { Buffer } from "node:buffer";
-import { type ChildProcess, spawn } from "node:child_process";
-import {
-  closeSync,
-  existsSync,
-  mkdirSync,
-  openSync,
-  readdirSync,
-  readFileSync,
-  rmSync,
-  statSync,
-} from "node:fs";
-import { constants } from "node:os";
-import { isAbsolute, join } from "node:path";
-import {
-  type ControlRequest,
-  type ControlResponse,
-  type ExecutorExit,
-  executorPaths,
-  type ExecutorSpec,
-  type ExecutorState,
-  PROTOCOL_VERSION,
-  readJson,
-  type StatusValue,
-  writeJsonAtomic,
-} from "./_protocol.ts";
-import { isAlive, readStat, UsageSampler } from "./_procfs.ts";
+import { mkdirSync, readFileSync, renameSync, statSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { EXPORT_ARGS, sh, splitEnv } from "./_sh.ts";
 
-const SIGNALS = constants.signals as Record<string, number>;
-
-function log(message: string): void {
-  console.error(`${new Date().toISOString()} [executor ${Deno.pid}] ${message}`);
+/** A process and its start time in clock ticks since boot (`/proc/<pid>/stat` field 22). */
+export interface ProcessId {
+  /** The pid. */
+  pid: number;
+  /** Its start time; with the pid it names one process, even after the pid is reused. */
+  startTicks: number;
 }
 
-function lookupBin(spec: ExecutorSpec): string {
-  const cmd = spec.command;
-  if (isAbsolute(cmd)) return cmd;
-  if (cmd.includes("/")) return join(spec.taskDir, cmd);
-  const path = spec.env.PATH ?? "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
-  const dirs = [
-    join(spec.taskDir, "local"),
-    spec.taskDir,
-    ...path.split(":").filter((d) => d !== ""),
-  ];
-  for (const dir of dirs) {
-    const candidate = join(dir, cmd);
-    try {
-      if (statSync(candidate).isFile()) return candidate;
-    } catch {
-      // Not here.
-    }
-  }
-  throw new Error(`file "${cmd}" not found in the task directory or on PATH`);
+/** How a task ended, as recorded in `exit`. */
+export interface ExecutorExit {
+  /** The exit code, `128 + signal` when a signal killed it, -1 when unknown. */
+  ExitCode: number;
+  /** The signal number, or 0. */
+  Signal: number;
+  /** Always false: raw_exec has no memory limit to be killed for. */
+  OOMKilled: boolean;
+  /** Why the task could not be run or watched, or `null`. */
+  Err: string | null;
+  /** When, in Unix milliseconds (the `exit` file's modification time). */
+  completedAt: number;
 }
 
-function lookupUser(name: string): { uid: number; gid: number } {
-  for (const line of readFileSync("/etc/passwd", "utf8").split("\n")) {
-    const [user, , uid, gid] = line.split(":");
-    if (user === name) return { uid: Number(uid), gid: Number(gid) };
-  }
-  throw new Error(`user "${name}" not found in /etc/passwd`);
+/** What the executor runs. */
+export interface ExecutorSpec {
+  /** The executor directory (`<task dir>/.executor`). */
+  dir: string;
+  /** Where stdout is appended. */
+  stdoutPath: string;
+  /** Where stderr is appended. */
+  stderrPath: string;
+  /** The working directory. */
+  cwd: string;
+  /** The task directory (for finding relative commands). */
+  taskDir: string;
+  /** The user to run as, or "". */
+  user: string;
+  /** The command. */
+  command: string;
+  /** Its arguments. */
+  args: string[];
+  /** The task's complete environment (the executor's too). */
+  env: Record<string, string>;
 }
 
-function selfId() {
-  return { pid: Deno.pid, startTicks: readStat(Deno.pid)?.startTicks ?? 0 };
+/** A started executor and its task. */
+export interface StartedExecutor {
+  /** The executor process, a child of this Worker until the Worker ends. */
+  child: Deno.ChildProcess;
+  /** The boot ID. */
+  boot: string;
+  /** The executor. */
+  executor: ProcessId;
+  /** The task's process (leader of its own session and process group). */
+  task: ProcessId;
 }
 
-/** Runs the task described in `dir/spec.json` until it exits. */
-async function supervise(dir: string): Promise<void> {
-  const paths = executorPaths(dir);
-  const spec = readJson<ExecutorSpec>(paths.spec);
-  if (spec === null) throw new Error(`no spec.json in ${dir}`);
-  mkdirSync(paths.ctl, { recursive: true });
-  mkdirSync(paths.res, { recursive: true });
-  const state: ExecutorState = {
-    version: PROTOCOL_VERSION,
-    taskId: spec.taskId,
-    executor: selfId(),
-    task: null,
-    startedAt: Date.now(),
-    startError: null,
-    exit: null,
-    heartbeatAt: Date.now(),
+/** `$0` of every executor, so that `ps` shows what it is. */
+export const EXECUTOR_NAME = "raw_exec-executor";
+
+const SCRIPT = `exec 2>>"$1/executor.out" </dev/null
+set -f
+IFS=' 	
+'
+dir=$1 out=$2 err=$3 cwd=$4 tdir=$5 user=$6
+shift 6
+${EXPORT_ARGS}
+trap : HUP INT QUIT TERM USR1 USR2 ALRM PIPE
+fail() { printf '%s 0 %s\\n' "$1" "$2" >"$dir/exit"; printf '%s\\n' "$2" >&2; exit "$1"; }
+ticks() { set -- \${1##*") "}; T=\${20}; }
+tool() {
+  for d in /usr/bin /bin /usr/sbin /sbin; do if [ -x "$d/$1" ]; then t=$d/$1; return 0; fi; done
+  fail 127 "$1 not found in /usr/bin, /bin, /usr/sbin or /sbin: $2"
+}
+read -r boot </proc/sys/kernel/random/boot_id || fail 1 "cannot read the boot ID"
+read -r st </proc/self/stat || fail 1 "cannot read /proc/self/stat"
+ticks "$st"
+printf '%s\\n%s %s\\n' "$boot" $$ "$T" >"$dir/pids"
+printf '%s\\n%s %s\\n' "$boot" $$ "$T"
+case $1 in
+/*) bin=$1 ;;
+*/*) bin=$tdir/$1 ;;
+*) bin=
+  IFS=:
+  for d in "$tdir/local" "$tdir" \${PATH-/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin}; do
+    if [ -n "$d" ] && [ -f "$d/$1" ]; then bin=$d/$1; break; fi
+  done
+  IFS=' 	
+' ;;
+esac
+[ -n "$bin" ] || fail 127 "file \\"$1\\" not found in the task directory or on PATH"
+[ -f "$bin" ] || fail 127 "file \\"$bin\\" not found"
+[ -x "$bin" ] || fail 126 "file \\"$bin\\" is not executable"
+shift
+tool setsid "raw_exec needs it to give the task its own process group"
+ss=$t
+if [ -n "$user" ]; then
+  tool id "raw_exec needs it to look up user \\"$user\\""
+  gid=$("$t" -g -- "$user" 2>/dev/null) || fail 1 "user \\"$user\\" not found"
+  tool setpriv "raw_exec needs it to run the task as user \\"$user\\""
+  set -- "$t" --reuid="$user" --regid="$gid" --init-groups -- "$bin" "$@"
+else
+  set -- "$bin" "$@"
+fi
+cd -- "$cwd" 2>/dev/null || fail 1 "cannot change to the working directory \\"$cwd\\""
+true 2>/dev/null >>"$out" || fail 1 "cannot open the stdout log \\"$out\\""
+true 2>/dev/null >>"$err" || fail 1 "cannot open the stderr log \\"$err\\""
+(
+  read -r st </proc/self/stat && ticks "$st" &&
+    printf '%s %s\\n' "\${st%% *}" "$T" >>"$dir/pids" && printf '%s %s\\n' "\${st%% *}" "$T" ||
+    exit 125
+  exec >>"$out" 2>>"$err"
+  exec "$ss" "$@"
+)
+rc=$?
+sig=0
+if [ "$rc" -gt 128 ] && [ "$rc" -lt 193 ]; then sig=$((rc - 128)); fi
+printf '%s %s\\n' "$rc" "$sig" >"$dir/exit"
+`;
+
+/** The files of an executor directory. */
+export function executorFiles(dir: string) {
+  return {
+    dir,
+    pids: join(dir, "pids"),
+    exit: join(dir, "exit"),
+    log: join(dir, "executor.out"),
   };
-  const save = () => writeJsonAtomic(paths.state, { ...state, heartbeatAt: Date.now() });
+}
 
-  let child: ChildProcess;
+/** What `pids` records (each `null` until written). */
+export interface PidsRecord {
+  /** The boot ID (`/proc/sys/kernel/random/boot_id`) when the executor started. */
+  boot: string | null;
+  /** The executor. */
+  executor: ProcessId | null;
+  /** The task's process. */
+  task: ProcessId | null;
+}
+
+function parsePids(text: string): PidsRecord {
+  const [boot, ...lines] = text.split("\n").slice(0, -1); // whole lines only
+  const ids: ProcessId[] = [];
+  for (const line of lines) {
+    const m = /^(\d+) (\d+)$/.exec(line);
+    if (m === null) break;
+    ids.push({ pid: Number(m[1]), startTicks: Number(m[2]) });
+  }
+  return {
+    boot: boot !== undefined && /^[0-9a-f-]{36}$/.test(boot) ? boot : null,
+    executor: ids[0] ?? null,
+    task: ids[1] ?? null,
+  };
+}
+
+function readOrNull(path: string): string | null {
   try {
-    const bin = lookupBin(spec);
-    const out = openSync(spec.stdoutPath, "a");
-    const err = openSync(spec.stderrPath, "a");
-    child = spawn(bin, spec.args, {
-      cwd: spec.cwd,
-      env: spec.env,
-      detached: true,
-      stdio: ["ignore", out, err],
-      ...(spec.user ? lookupUser(spec.user) : {}),
-    });
-    closeSync(out);
-    closeSync(err);
+    return readFileSync(path, "utf8");
   } catch (err) {
-    state.startError = (err as Error).message;
-    save();
-    return;
+    if ((err as { code?: string }).code === "ENOENT") return null;
+    throw err;
   }
-
-  let finished!: () => void;
-  const done = new Promise<void>((resolve) => (finished = resolve));
-  let stopping = false;
-  let killTimer: ReturnType<typeof setTimeout> | undefined;
-  const group = (signal: string) => {
-    const pid = state.task?.pid;
-    if (pid === undefined) return;
-    try {
-      Deno.kill(-pid, signal as Deno.Signal);
-    } catch {
-      // The group is already gone.
-    }
-  };
-
-  child.on("error", (err) => {
-    if (state.task === null) {
-      state.startError = err.message;
-      save();
-      finished();
-    } else log(`child error: ${err.message}`);
-  });
-  child.on("spawn", () => {
-    const pid = child.pid ?? 0;
-    state.task = { pid, startTicks: readStat(pid)?.startTicks ?? 0 };
-    state.startedAt = Date.now();
-    save();
-  });
-  child.on("exit", (code, signal) => {
-    clearTimeout(killTimer);
-    const signo = signal === null ? 0 : SIGNALS[signal] ?? 0;
-    // After a stop, leave no process of the task behind (Nomad kills the process tree too).
-    if (stopping) group("SIGKILL");
-    state.exit = {
-      ExitCode: signal === null ? code ?? 0 : 128 + signo,
-      Signal: signo,
-      OOMKilled: false,
-      Err: null,
-      completedAt: Date.now(),
-    };
-    save();
-    finished();
-  });
-
-  const sampler = { current: null as UsageSampler | null };
-  const handle = async (req: ControlRequest): Promise<unknown> => {
-    switch (req.op) {
-      case "status": {
-        const task = state.task === null ? null : { ...state.task, alive: isAlive(state.task) };
-        return { executor: state.executor, task, exit: state.exit } satisfies StatusValue;
-      }
-      case "stop": {
-        if (state.exit !== null || state.task === null) return null;
-        const signal = req.signal || "SIGINT";
-        if (!(signal in SIGNALS)) throw new Error(`unknown signal ${signal}`);
-        stopping = true;
-        group(signal);
-        clearTimeout(killTimer);
-        killTimer = setTimeout(() => group("SIGKILL"), Math.max(0, req.timeoutMs));
-        return null;
-      }
-      case "signal": {
-        if (!(req.signal in SIGNALS)) throw new Error(`unknown signal ${req.signal}`);
-        if (state.exit !== null || state.task === null) throw new Error("the task is not running");
-        Deno.kill(state.task.pid, req.signal as Deno.Signal);
-        return null;
-      }
-      case "kill":
-        stopping = true;
-        group("SIGKILL");
-        return null;
-      case "stats":
-        if (state.task === null) throw new Error("the task has not started");
-        sampler.current ??= new UsageSampler(state.task.pid);
-        return sampler.current.sample();
-      case "exec": {
-        const out = await new Deno.Command(req.command, {
-          args: req.args,
-          cwd: spec.cwd,
-          env: spec.env,
-          clearEnv: true,
-          stdin: "null",
-          signal: AbortSignal.timeout(req.timeoutMs),
-        }).output();
-        return {
-          stdout: Buffer.from(out.stdout).toString("base64"),
-          stderr: Buffer.from(out.stderr).toString("base64"),
-          exitCode: out.code,
-          signal: out.signal === null ? 0 : SIGNALS[out.signal] ?? 0,
-        };
-      }
-    }
-  };
-
-  const seen = new Set<string>();
-  const poll = () => {
-    let names: string[];
-    try {
-      names = readdirSync(paths.ctl).filter((n) => n.endsWith(".json")).sort();
-    } catch {
-      return;
-    }
-    for (const name of names) {
-      if (seen.has(name)) continue;
-      seen.add(name);
-      const file = join(paths.ctl, name);
-      const req = readJson<ControlRequest>(file);
-      rmSync(file, { force: true });
-      if (req === null) continue;
-      handle(req).then(
-        (value): ControlResponse => ({ id: req.id, ok: true, value }),
-        (err): ControlResponse => ({ id: req.id, ok: false, error: (err as Error).message }),
-      ).then((res) => writeJsonAtomic(join(paths.res, `${req.id}.json`), res));
-    }
-    if (seen.size > 1000) seen.clear();
-  };
-
-  const watcher = Deno.watchFs(paths.ctl, { recursive: false });
-  (async () => {
-    for await (const _ of watcher) poll();
-  })().catch(() => {});
-  const pollTimer = setInterval(poll, 250);
-  const beat = setInterval(() => state.exit === null && save(), spec.heartbeatMs);
-  Deno.addSignalListener(
-    "SIGTERM",
-    () => void handle({ id: "sigterm", op: "stop", signal: "SIGTERM", timeoutMs: 5_000 }),
-  );
-  poll();
-
-  await done;
-  poll(); // answer what arrived meanwhile
-  clearInterval(pollTimer);
-  clearInterval(beat);
-  watcher.close();
-  // Let pending answers be written before exiting.
-  await new Promise((r) => setTimeout(r, 50));
 }
 
-/** Kills the orphaned task of a dead executor, if it still runs, and records an exit. */
-function reap(dir: string): void {
-  const paths = executorPaths(dir);
-  const state = readJson<ExecutorState>(paths.state);
-  if (state === null || state.exit !== null) return;
-  if (isAlive(state.executor)) return; // not dead after all
-  let err = "the task's executor died, so its exit code is unknown";
-  const exit: ExecutorExit = {
-    ExitCode: -1,
-    Signal: 0,
+/** What `pids` in `dir` records. */
+export function readPids(dir: string): PidsRecord {
+  return parsePids(readOrNull(executorFiles(dir).pids) ?? "");
+}
+
+/** The recorded exit, or `null` while there is none (or it is half written). */
+export function readExit(dir: string): ExecutorExit | null {
+  const path = executorFiles(dir).exit;
+  const text = readOrNull(path);
+  const m = text === null ? null : /^(-?\d+) (\d+)(?: ([\s\S]*))?\n$/.exec(text);
+  if (m === null) return null;
+  let completedAt = Date.now();
+  try {
+    completedAt = statSync(path).mtimeMs;
+  } catch {
+    // Removed meanwhile: now will do.
+  }
+  return {
+    ExitCode: Number(m[1]),
+    Signal: Number(m[2]),
     OOMKilled: false,
-    Err: err,
-    completedAt: Date.now(),
+    Err: m[3] ?? null,
+    completedAt,
   };
-  if (state.task !== null && isAlive(state.task)) {
-    try {
-      Deno.kill(-state.task.pid, "SIGKILL");
-    } catch {
-      Deno.kill(state.task.pid, "SIGKILL");
-    }
-    err = "the task's executor died; the task was killed so that it is not left unsupervised";
-    Object.assign(exit, { ExitCode: 128 + SIGNALS.SIGKILL!, Signal: SIGNALS.SIGKILL!, Err: err });
-  }
-  writeJsonAtomic(paths.state, { ...state, exit });
 }
 
-if (import.meta.main) {
-  const [first, second] = Deno.args;
+/** Records an exit the driver decided (the executor died); whole, by rename. */
+export function writeExit(dir: string, exit: ExecutorExit): void {
+  const path = executorFiles(dir).exit;
+  const tmp = `${path}.${Math.random().toString(36).slice(2)}.tmp`;
+  const err = exit.Err === null ? "" : ` ${exit.Err}`;
+  writeFileSync(tmp, `${exit.ExitCode} ${exit.Signal}${err}\n`);
+  renameSync(tmp, path);
+}
+
+/**
+ * Starts the executor for `spec` and waits until it has started the task.
+ *
+ * @throws {Error} When the command cannot be started (not found, not executable, bad user or
+ * working directory), the executor dies first, or `timeoutMs` passes.
+ */
+export async function startExecutor(
+  spec: ExecutorSpec,
+  timeoutMs: number,
+): Promise<StartedExecutor> {
+  mkdirSync(spec.dir, { recursive: true });
+  const { env, exports } = splitEnv(spec.env);
+  const child = new Deno.Command("/bin/sh", {
+    args: [
+      "-c",
+      SCRIPT,
+      EXECUTOR_NAME,
+      spec.dir,
+      spec.stdoutPath,
+      spec.stderrPath,
+      spec.cwd,
+      spec.taskDir,
+      spec.user,
+      String(exports.length),
+      ...exports,
+      spec.command,
+      ...spec.args,
+    ],
+    env,
+    clearEnv: true,
+    detached: true,
+    stdin: "null",
+    stdout: "piped",
+    stderr: "null",
+  }).spawn();
+  child.unref();
+  const reader = child.stdout.pipeThrough(new TextDecoderStream()).getReader();
+  let text = "";
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const timedOut = new Promise<"timeout">((resolve) => {
+    timer = setTimeout(() => resolve("timeout"), timeoutMs);
+  });
   try {
-    if (first === "--reap" && second) reap(second);
-    else if (first && existsSync(first)) await supervise(first);
-    else throw new Error("usage: _executor.ts <executor dir> | --reap <executor dir>");
-  } catch (err) {
-    log(`failed: ${(err as Error).stack ?? err}`);
-    Deno.exit(1);
+    while (parsePids(text).task === null) {
+      const r = await Promise.race([reader.read(), timedOut]);
+      if (r === "timeout") {
+        const { executor } = parsePids(text);
+        if (executor) void sh('kill -s KILL -- "$1"', [String(executor.pid)]);
+        throw new Error(`failed to create executor: no answer within ${timeoutMs} ms`);
+      }
+      if (r.done) break;
+      text += r.value;
+    }
+  } finally {
+    clearTimeout(timer);
+    reader.cancel().catch(() => {});
   }
-  Deno.exit(0);
+  const { boot, executor, task } = parsePids(text);
+  if (boot !== null && executor !== null && task !== null) {
+    return { child, boot, executor, task };
+  }
+  await Promise.race([child.status, new Promise((r) => setTimeout(r, 5_000))]);
+  const exit = readExit(spec.dir);
+  if (exit?.Err) throw new Error(`failed to launch command with executor: ${exit.Err}`);
+  let log = readOrNull(executorFiles(spec.dir).log) ?? "";
+  log = log.trim().split("\n").slice(-5).join("\n");
+  throw new Error(
+    `failed to create executor: it exited before starting the task${log ? `: ${log}` : ""}`,
+  );
 }

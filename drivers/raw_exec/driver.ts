@@ -4,17 +4,25 @@
  * `driver.raw_exec.enable` is true; a disabled driver fingerprints `undetected` and refuses every
  * `startTask`.
  *
- * Each task runs under its own executor process (`_executor.ts`), started detached, so the task
- * outlives the Worker and the agent. The executor records pids, start times, heartbeats and the
- * exit in `<task dir>/.executor/state.json`; the handle keeps the same pids and start times, so
+ * Each task runs under its own executor, a small `/bin/sh` script started detached
+ * (`_executor.ts`), so the task outlives the Worker and the agent. The executor records the boot
+ * ID and the pids and start times of itself and the task in `<task dir>/.executor/pids`, and the
+ * task's exit in `.executor/exit`; the handle keeps the same boot ID, pids and start times, so
  * `recoverTask` re-attaches only to the processes this handle started and never starts a task
- * twice, and `waitTask` reports an exit that happened while the agent was down.
+ * twice, and `waitTask` reports an exit that happened while the agent was down (or, after a
+ * reboot, an unknown exit).
+ *
+ * The driver itself stops, signals and measures the task: the task leads its own session and
+ * process group, so `stopTask` sends the kill signal (default SIGINT, as Nomad's executor) to
+ * the whole group, SIGKILLs the group after the timeout, and kills what is left of it once the
+ * task has exited; `taskStats` sums the session's processes from one read of `/proc` shared by
+ * every task. An executor that died without recording an exit (SIGKILL) gets its task killed
+ * and an exit whose `Err` says so (`_watch.ts`).
  *
  * @module
  */
 import { rmSync } from "node:fs";
 import { join } from "node:path";
-import { Buffer } from "node:buffer";
 import {
   type Capabilities,
   type ConfigSchema,
@@ -45,49 +53,57 @@ import {
   TASK_SCHEMA,
   taskEnv,
 } from "./_config.ts";
-import { awaitExecutorStart, reapExecutor, request, startExecutor } from "./_executor_client.ts";
-import { type CheckMode, checkTask } from "./_watch.ts";
-import {
-  executorPaths,
-  type ExecutorState,
-  type ExecValue,
-  PROTOCOL_VERSION,
-  readJson,
-  type StatusValue,
-} from "./_protocol.ts";
-import { type RawExecDriverState, RawExecTask } from "./_task.ts";
+import { startExecutor } from "./_executor.ts";
+import { ProcReader, UsageSampler } from "./_procfs.ts";
+import { EXPORT_ARGS, Signaller, signalNumber, splitEnv } from "./_sh.ts";
+import { checkHandle, type RawExecDriverState, RawExecTask } from "./_task.ts";
+import { clearPrevious, killGroup, TaskWatcher } from "./_watch.ts";
 
-const HANDLE_VERSION = 1;
+const HANDLE_VERSION = 2;
 const FINGERPRINT_EVERY_MS = 30_000;
-const HEARTBEAT_MS = 1_000;
-/** A heartbeat older than this makes the driver ask whether the executor is still there. */
-const STALE_MS = 10_000;
-const MONITOR_EVERY_MS = 100;
-const REQUEST_MS = 5_000;
+/** How often the executors of recovered tasks are looked up in `/proc`. */
+const POLL_MS = 1_000;
 const START_MS = 30_000;
+/** How long a killed task may take to be seen exiting. */
+const EXIT_GRACE_MS = 10_000;
+const SIGKILL = signalNumber("SIGKILL");
 
 /** The raw_exec driver. */
 export class RawExecDriver implements Driver {
   #config: RawExecConfig;
-  #deno: string;
   #log: DriverConfig["logger"];
   #tasks = new Map<string, RawExecTask>();
+  #starting = new Set<string>();
   #events = new TaskEventBroadcaster();
-  #monitor: ReturnType<typeof setInterval>;
+  #procs = new ProcReader();
+  #signals = new Signaller();
+  #watcher: TaskWatcher;
 
   /** @throws {ConfigError} When the plugin config does not match its schema. */
   constructor(config: DriverConfig) {
     this.#config = decodePluginConfig(config);
-    this.#deno = config.paths.deno;
     this.#log = config.logger;
-    this.#monitor = setInterval(() => this.#watch(), MONITOR_EVERY_MS);
+    this.#watcher = new TaskWatcher(() => this.#tasks.values(), {
+      procs: this.#procs,
+      signals: this.#signals,
+      onReaped: (task, exit) => {
+        const message = exit.Err ?? "the task's executor died after the task exited";
+        this.#log.log("warn", "executor died", { task_id: task.config.ID, error: message });
+        this.#emit(task.config, message);
+      },
+      onError: (task, err) =>
+        this.#log.log("error", "cannot check task", {
+          task_id: task.config.ID,
+          error: err.message,
+        }),
+    }, { pollMs: POLL_MS });
   }
 
   pluginInfo(): PluginInfo {
     return {
       Type: "driver",
       PluginApiVersions: [DRIVER_API_VERSION],
-      PluginVersion: "0.1.0",
+      PluginVersion: "0.2.0",
       Name: RAW_EXEC_NAME,
     };
   }
@@ -127,100 +143,66 @@ export class RawExecDriver implements Driver {
           `or the client option "driver.${RAW_EXEC_NAME}.enable" = "1"`,
       );
     }
-    if (this.#tasks.has(config.ID)) throw new Error(`task with ID "${config.ID}" already started`);
-    const cfg = decodeTaskConfig(config);
-    const dir = join(config.TaskDir.Dir, ".executor");
-    const paths = executorPaths(dir);
-    const previous = readJson<ExecutorState>(paths.state);
-    if (previous !== null) {
-      if (previous.exit === null) {
-        const answers = await request(dir, { op: "status" }, 2_000).then(() => true, () => false);
-        if (answers) {
-          throw new Error(
-            `task "${config.ID}" already has a running executor (pid ${previous.executor.pid}); ` +
-              "recover it with its handle instead of starting it again",
-          );
-        }
-        // The executor is gone but may have left its task running: the reaper kills it (if it
-        // is still the process recorded), so that the task never runs twice.
-        await reapExecutor(this.#deno, dir);
-      }
-      rmSync(dir, { recursive: true, force: true });
+    const id = config.ID;
+    if (this.#tasks.has(id) || this.#starting.has(id)) {
+      throw new Error(`task with ID "${id}" already started`);
     }
-
-    const child = startExecutor(this.#deno, dir, {
-      version: PROTOCOL_VERSION,
-      taskId: config.ID,
-      command: cfg.command,
-      args: cfg.args,
-      env: taskEnv(config.Env, [...this.#config.denied_envvars, ...cfg.denied_envvars]),
-      cwd: cfg.work_dir || config.TaskDir.Dir,
-      taskDir: config.TaskDir.Dir,
-      stdoutPath: config.StdoutPath,
-      stderrPath: config.StderrPath,
-      user: config.User,
-      heartbeatMs: HEARTBEAT_MS,
-    });
-    const state = await awaitExecutorStart(child, dir, config.ID, START_MS);
-    const ds: RawExecDriverState = {
-      ExecDir: dir,
-      Executor: state.executor,
-      Task: state.task,
-      StartedAt: state.startedAt,
-    };
-    const task = this.#track(config, ds, state);
-    child.on("exit", () => void this.#check(task, "confirm"));
-    this.#emit(
-      config,
-      `executor started (pid ${ds.Executor.pid}), task process pid ${ds.Task?.pid}`,
-    );
-    const handle: TaskHandle = {
-      Version: HANDLE_VERSION,
-      Config: config,
-      State: "running",
-      DriverState: { ...ds },
-    };
-    return { handle };
+    const cfg = decodeTaskConfig(config);
+    this.#starting.add(id);
+    try {
+      const dir = join(config.TaskDir.Dir, ".executor");
+      await clearPrevious(id, dir, { procs: this.#procs, signals: this.#signals });
+      const exec = this.#execContext(config);
+      const startedAt = Date.now();
+      const started = await startExecutor({
+        dir,
+        stdoutPath: config.StdoutPath,
+        stderrPath: config.StderrPath,
+        taskDir: config.TaskDir.Dir,
+        user: config.User,
+        command: cfg.command,
+        args: cfg.args,
+        ...exec,
+      }, START_MS).catch((err: Error) => {
+        this.#emit(config, err.message);
+        throw err;
+      });
+      const ds: RawExecDriverState = {
+        ExecDir: dir,
+        BootID: started.boot,
+        Executor: started.executor,
+        Task: started.task,
+        StartedAt: startedAt,
+      };
+      const task = this.#track(config, ds);
+      this.#watcher.watchChild(task, started.child);
+      this.#emit(
+        config,
+        `executor started (pid ${ds.Executor.pid}), task process pid ${ds.Task.pid}`,
+      );
+      return {
+        handle: {
+          Version: HANDLE_VERSION,
+          Config: config,
+          State: "running",
+          DriverState: { ...ds },
+        },
+      };
+    } finally {
+      this.#starting.delete(id);
+    }
   }
 
   async recoverTask(handle: TaskHandle): Promise<void> {
     const id = handle.Config.ID;
     if (this.#tasks.has(id)) return;
-    const fail = (why: string) =>
-      new Error(`failed to reattach to executor of task "${id}": ${why}`);
-    if (handle.Version !== HANDLE_VERSION) {
-      throw fail(`handle version ${handle.Version} is not ${HANDLE_VERSION}`);
-    }
-    const ds = handle.DriverState as RawExecDriverState | null;
-    if (ds === null || typeof ds.ExecDir !== "string" || typeof ds.Executor?.pid !== "number") {
-      throw fail("the handle holds no raw_exec driver state");
-    }
-    const paths = executorPaths(ds.ExecDir);
-    const state = readJson<ExecutorState>(paths.state);
-    if (state === null) throw fail(`no executor state at ${paths.state}`);
-    const same = (
-      a: { pid: number; startTicks: number } | null,
-      b: { pid: number; startTicks: number } | null,
-    ) => a?.pid === b?.pid && a?.startTicks === b?.startTicks;
-    if (state.taskId !== id || !same(state.executor, ds.Executor) || !same(state.task, ds.Task)) {
-      throw fail(
-        `${paths.state} belongs to another executor (pid ${state.executor.pid}) than the handle's`,
-      );
-    }
-    const task = this.#track(handle.Config, ds, state);
-    if (!task.running) return;
+    const ds = checkHandle(handle, HANDLE_VERSION);
+    const task = this.#track(handle.Config, ds);
     try {
-      const status = await request(ds.ExecDir, { op: "status" }, 3_000) as StatusValue;
-      if (!same(status.executor, ds.Executor) || !same(status.task, ds.Task)) {
-        throw fail("the executor answering is not the one the handle started");
-      }
-      if (status.exit !== null) task.finish(status.exit);
+      await this.#watcher.recovered(task);
     } catch (err) {
-      if ((err as Error).message.startsWith("failed to reattach")) {
-        this.#tasks.delete(id);
-        throw err;
-      }
-      await this.#check(task, "reap");
+      this.#tasks.delete(id);
+      throw err;
     }
   }
 
@@ -242,22 +224,16 @@ export class RawExecDriver implements Driver {
   async stopTask(taskId: string, timeoutMs: number, signal: string): Promise<void> {
     const task = this.#get(taskId);
     if (!task.running) return;
-    try {
-      await request(task.state.ExecDir, { op: "stop", signal, timeoutMs }, REQUEST_MS);
-    } catch (err) {
-      await this.#check(task, "confirm");
-      if (!task.running) return;
-      throw new Error(`executor Shutdown failed for task "${taskId}": ${(err as Error).message}`);
-    }
-    const ended = await Promise.race([
-      task.done.then(() => true),
-      sleep(timeoutMs + 10_000).then(() => false),
-    ]);
-    if (!ended) {
-      throw new Error(
-        `task "${taskId}" did not exit within ${timeoutMs + 10_000} ms of being stopped`,
-      );
-    }
+    const signo = signalNumber(signal || "SIGINT");
+    task.stopping = true;
+    const group = -task.state.Task.pid;
+    await this.#signals.send(group, signo);
+    if (await this.#ended(task, timeoutMs)) return;
+    await this.#signals.send(group, SIGKILL);
+    if (await this.#ended(task, EXIT_GRACE_MS)) return;
+    throw new Error(
+      `task "${taskId}" did not exit within ${timeoutMs + EXIT_GRACE_MS} ms of being stopped`,
+    );
   }
 
   async destroyTask(taskId: string, force: boolean): Promise<void> {
@@ -266,10 +242,9 @@ export class RawExecDriver implements Driver {
       if (!force) {
         throw new Error(`cannot destroy running task "${taskId}": stop it first or force`);
       }
-      await request(task.state.ExecDir, { op: "kill" }, REQUEST_MS).catch(() =>
-        this.#check(task, "confirm")
-      );
-      await Promise.race([task.done, sleep(10_000)]);
+      task.stopping = true;
+      await this.#signals.send(-task.state.Task.pid, SIGKILL);
+      await this.#ended(task, EXIT_GRACE_MS);
     }
     this.#tasks.delete(taskId);
     rmSync(task.state.ExecDir, { recursive: true, force: true });
@@ -286,16 +261,15 @@ export class RawExecDriver implements Driver {
     signal: AbortSignal,
   ): AsyncGenerator<TaskResourceUsage> {
     const task = this.#get(taskId);
+    const sampler = new UsageSampler(task.state.Task.pid);
     do {
       if (!task.running) return;
-      let usage: TaskResourceUsage;
-      try {
-        usage = await request(task.state.ExecDir, { op: "stats" }, REQUEST_MS) as TaskResourceUsage;
-      } catch (err) {
-        if (!task.running) return;
-        throw err;
-      }
-      yield usage;
+      // One read of /proc serves every task sampled within half an interval.
+      const [snapshot, mhz] = await Promise.all([
+        this.#procs.all(intervalMs / 2),
+        this.#procs.cpuMhz(),
+      ]);
+      yield sampler.sample(snapshot.procs, snapshot.at, mhz);
     } while (await sleep(intervalMs, signal));
   }
 
@@ -305,62 +279,81 @@ export class RawExecDriver implements Driver {
 
   async signalTask(taskId: string, signal: string): Promise<void> {
     const task = this.#get(taskId);
-    await request(task.state.ExecDir, { op: "signal", signal }, REQUEST_MS);
+    const signo = signalNumber(signal);
+    await this.#watcher.check(task, false);
+    if (!task.running) throw new Error(`cannot signal task "${taskId}": it is not running`);
+    if (!await this.#signals.send(task.state.Task.pid, signo)) {
+      throw new Error(`cannot signal task "${taskId}": process ${task.state.Task.pid} is gone`);
+    }
   }
 
   async execTask(taskId: string, command: string[], timeoutMs: number): Promise<ExecTaskResult> {
     const task = this.#get(taskId);
-    const [cmd, ...args] = command;
-    if (cmd === undefined) throw new TypeError("error cmd must have at least one value");
-    const r = await request(
-      task.state.ExecDir,
-      { op: "exec", command: cmd, args, timeoutMs },
-      timeoutMs + REQUEST_MS,
-    ) as ExecValue;
+    if (command.length === 0) throw new TypeError("error cmd must have at least one value");
+    const { env, exports } = splitEnv(task.env);
+    const out = await new Deno.Command("/bin/sh", {
+      args: [
+        "-c",
+        `${EXPORT_ARGS}; cd -- "$1" || exit 126; shift; exec "$@"`,
+        "raw_exec-exec",
+        String(exports.length),
+        ...exports,
+        task.cwd,
+        ...command,
+      ],
+      env,
+      clearEnv: true,
+      stdin: "null",
+      stdout: "piped",
+      stderr: "piped",
+      signal: AbortSignal.timeout(timeoutMs),
+    }).output();
+    const signo = out.signal === null ? 0 : signalNumber(out.signal);
     return {
-      Stdout: new Uint8Array(Buffer.from(r.stdout, "base64")),
-      Stderr: new Uint8Array(Buffer.from(r.stderr, "base64")),
-      ExitResult: { ExitCode: r.exitCode, Signal: r.signal, OOMKilled: false, Err: null },
+      Stdout: out.stdout,
+      Stderr: out.stderr,
+      ExitResult: { ExitCode: out.code, Signal: signo, OOMKilled: false, Err: null },
     };
   }
 
   async shutdown(): Promise<void> {
-    clearInterval(this.#monitor);
+    this.#watcher.close();
     await Promise.resolve();
   }
 
-  #track(config: TaskConfig, ds: RawExecDriverState, state: ExecutorState): RawExecTask {
-    const task = new RawExecTask(config, ds);
-    if (state.exit !== null) task.finish(state.exit);
+  /** The task's environment (minus denied variables) and working directory. */
+  #execContext(config: TaskConfig): { env: Record<string, string>; cwd: string } {
+    const cfg = decodeTaskConfig(config);
+    return {
+      env: taskEnv(config.Env, [...this.#config.denied_envvars, ...cfg.denied_envvars]),
+      cwd: cfg.work_dir || config.TaskDir.Dir,
+    };
+  }
+
+  #track(config: TaskConfig, ds: RawExecDriverState): RawExecTask {
+    const task = new RawExecTask(config, ds, this.#execContext(config));
     this.#tasks.set(config.ID, task);
+    void task.done.then(async () => {
+      // A stop leaves no process of the task behind (Nomad kills the process tree too).
+      if (task.stopping) {
+        await killGroup(task.state.Task, { procs: this.#procs, signals: this.#signals });
+      }
+    }).catch(() => {});
     return task;
   }
 
-  /** Polls the running tasks' state files for exits and stale heartbeats. */
-  #watch(): void {
-    for (const task of this.#tasks.values()) {
-      if (task.running && !task.checking) void this.#check(task, "poll");
+  /** Waits up to `ms` for `task` to end (reading its `exit` file often when it is no child). */
+  async #ended(task: RawExecTask, ms: number): Promise<boolean> {
+    const deadline = Date.now() + ms;
+    while (task.running) {
+      const left = deadline - Date.now();
+      if (left <= 0) return false;
+      const ac = new AbortController();
+      await Promise.race([task.done, sleep(task.child ? left : Math.min(left, 50), ac.signal)]);
+      ac.abort();
+      if (!task.child) await this.#watcher.check(task, false);
     }
-  }
-
-  #check(task: RawExecTask, mode: CheckMode): Promise<void> {
-    return checkTask(task, mode, {
-      deno: this.#deno,
-      staleMs: STALE_MS,
-      onReaped: (err) => {
-        this.#log.log("warn", "executor died; task reaped", {
-          task_id: task.config.ID,
-          error: err,
-        });
-        this.#emit(task.config, err);
-      },
-      onError: (err) => {
-        this.#log.log("error", "cannot check task", {
-          task_id: task.config.ID,
-          error: err.message,
-        });
-      },
-    });
+    return true;
   }
 
   #get(taskId: string): RawExecTask {

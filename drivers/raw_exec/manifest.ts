@@ -1,18 +1,20 @@
 /**
  * raw_exec's manifest: the permissions its Worker gets, and why.
  *
- * - `run: ["${deno}"]` — it starts one executor per task (`deno run _executor.ts`) and nothing
- *   else; the executor, a separate process, runs the task's command.
- * - `env: ["NODE_V8_COVERAGE"]` — `node:child_process` reads this one variable when it spawns;
- *   the executor gets an explicit, empty environment, so nothing else of the agent's is read.
- * - `read` and `write` on `${alloc_dir}` — the executor directory of each task
- *   (`<task dir>/.executor`: spec, state, requests, answers) and the executor's own log.
+ * - `run: ["/bin/sh"]` — the only program the Worker starts. Each task's executor is a `/bin/sh`
+ *   script (`_executor.ts`), and the driver sends signals (the shell's `kill` builtin) and reads
+ *   `/proc` (`cat`) through one-shot shells, because Deno 2.9.6 asks more for doing either
+ *   directly: `Deno.kill` needs `run` on every program, and reading anything under `/proc`
+ *   (`/proc/<pid>/stat`, even `/proc/loadavg` or `/proc/self/stat`) fails with "Requires all
+ *   access" unless the Worker holds all eight permission kinds, `ffi` and `import` included
+ *   (`read: true` with every other kind but `ffi` is refused; checked on Deno 2.9.6).
+ * - `read` and `write` on `${alloc_dir}` — each task's executor directory
+ *   (`<task dir>/.executor`: `pids`, `exit`, `executor.out`), written by the executor and read,
+ *   cleared or (for a dead executor) completed by the driver.
  *
- * No `net`, `sys`, `ffi`, and no read of `/proc` (Deno grants `/proc/<pid>` only with all
- * permissions): pids and usage come from the executor. Note that `run` on the Deno executable is
- * a strong grant — a Deno child can be given any permission — so this scoping documents intent
- * and stops accidents; it does not contain a malicious driver. raw_exec itself runs arbitrary
- * host commands by design.
+ * No `env`, `net`, `sys`, `ffi`. A shell can run any program, so `run: ["/bin/sh"]` is in effect
+ * `run: true`: this scoping documents intent and stops accidents; it does not contain a
+ * malicious driver. raw_exec itself runs arbitrary host commands by design.
  *
  * @module
  */
@@ -22,11 +24,10 @@ import { RAW_EXEC_NAME } from "./_config.ts";
 /** raw_exec's manifest. */
 export const rawExecManifest: PluginManifest = {
   name: RAW_EXEC_NAME,
-  version: "0.1.0",
+  version: "0.2.0",
   entry: new URL("./driver.ts", import.meta.url).href,
   permissions: {
-    run: ["${deno}"],
-    env: ["NODE_V8_COVERAGE"],
+    run: ["/bin/sh"],
     read: ["${alloc_dir}"],
     write: ["${alloc_dir}"],
   },

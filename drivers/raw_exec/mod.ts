@@ -1,6 +1,6 @@
 /**
- * The raw_exec driver: host commands with no isolation, each under a detached executor process
- * so tasks outlive the agent.
+ * The raw_exec driver: host commands with no isolation, each under a detached `/bin/sh`
+ * executor (a few hundred KB per task) so tasks outlive the agent.
  *
  * @module
  */
