@@ -1,9 +1,11 @@
 /**
  * What `GET /v1/agent/self` shows about the agent: its configuration in Nomad's JSON shape
- * (Go field names, secrets redacted) and its runtime statistics.
+ * (Go field names, secrets redacted), its runtime statistics, and the server's and the
+ * client's sections.
  *
  * @module
  */
+import type { AgentInfo } from "../http/api.ts";
 import type { Config } from "./config.ts";
 
 const REDACTED = "<redacted>";
@@ -43,5 +45,71 @@ export function runtimeStats(): Record<string, string> {
     "kernel.name": Deno.build.os,
     max_procs: String(navigator.hardwareConcurrency || 1),
     version: `deno${Deno.version.deno}`,
+  };
+}
+
+/** What the agent info needs of the client (the running `Client`). */
+export interface ClientStats {
+  readonly nodeId: string;
+  servers(): string[];
+  setServers(addresses: readonly string[]): void;
+  readonly allocRunners: ReadonlyMap<string, unknown>;
+}
+
+/** What the agent info needs of the server. */
+export interface ServerStats {
+  leader(): string;
+}
+
+/** Options of {@link agentInfo}. */
+export interface AgentInfoParts {
+  readonly config: Config;
+  readonly version: VersionInfo;
+  readonly server: ServerStats | null;
+  readonly client: ClientStats | null;
+  /**
+   * Maps the addresses of `PUT /v1/agent/servers` to what the client dials (a client-only
+   * agent reaches its servers' HTTP APIs); default: as given.
+   */
+  readonly resolveServers?: (addresses: readonly string[]) => Promise<string[]>;
+}
+
+/**
+ * What `/v1/agent/*` shows about this agent, as Nomad's `Agent.Stats()`: the server's `nomad`
+ * section on a server, the client's `client` section (`node_id`, `known_servers`,
+ * `num_allocations`) on a client, `runtime` on both.
+ */
+export function agentInfo(parts: AgentInfoParts): AgentInfo {
+  const { config, server, client } = parts;
+  return {
+    config: () => selfConfig(config, parts.version),
+    stats: () => ({
+      agent: {},
+      runtime: runtimeStats(),
+      ...(server === null ? {} : {
+        nomad: {
+          server: "true",
+          leader: "true",
+          leader_addr: server.leader(),
+          bootstrap: String(config.Server.BootstrapExpect === 1),
+          known_regions: "1",
+        },
+      }),
+      ...(client === null ? {} : {
+        client: {
+          node_id: client.nodeId,
+          known_servers: client.servers().join(","),
+          num_allocations: String(client.allocRunners.size),
+        },
+      }),
+    }),
+    client: client === null ? null : {
+      servers: () => client.servers(),
+      setServers: async (addresses) => {
+        const resolved = parts.resolveServers ? await parts.resolveServers(addresses) : addresses;
+        client.setServers(resolved);
+      },
+    },
+    prometheusMetrics: config.Telemetry.PrometheusMetrics,
   };
 }

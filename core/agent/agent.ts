@@ -1,13 +1,16 @@
 /**
- * The agent process: the server (state store, scheduling loops) and the HTTP API on one
- * configuration, started together and shut down gracefully. The client half comes in a later
- * version; a configuration that enables it is accepted and the agent says the client does not
- * run.
+ * The agent process: the server (state store, scheduling loops), the client (its node and the
+ * tasks of its allocations) and the HTTP API on one configuration, started together and shut
+ * down gracefully. With `-dev` the agent is both, the client calling the server in-process; a
+ * client-only agent reaches its servers over their HTTP API and forwards to them the requests
+ * its own API does not serve.
  *
  * @module
  */
 import { join } from "node:path";
-import { type AgentInfo, createApi } from "../http/api.ts";
+import type { Hono } from "hono";
+import type { Client, ClientConfig } from "../client/client.ts";
+import { createApi, createClientAgentApi } from "../http/api.ts";
 import { KvLogBackend, type LogBackend, MemoryLogBackend, StateStore } from "../state/mod.ts";
 import { Server, type ServerOptions } from "../server/mod.ts";
 import { MetricsRegistry } from "../structs/metrics.ts";
@@ -15,7 +18,8 @@ import type { Config } from "./config.ts";
 import { bindAddrs } from "./config_normalize.ts";
 import type { Logger } from "./log.ts";
 import { listen, type Listener } from "./_http_listener.ts";
-import { runtimeStats, selfConfig, type VersionInfo } from "./_agent_info.ts";
+import { agentInfo, type VersionInfo } from "./_agent_info.ts";
+import { startClient, type StartedClient } from "./_client_start.ts";
 import { lockDataDir, serverNodeId } from "./_data_dir.ts";
 
 /** Options of {@link Agent.start}. */
@@ -29,6 +33,8 @@ export interface AgentOptions {
   readonly backend?: LogBackend;
   /** Server settings tests shorten (heartbeats, GC). */
   readonly server?: Partial<ServerOptions>;
+  /** Client settings tests shorten (status sync, allocation wait). */
+  readonly client?: Partial<ClientConfig>;
 }
 
 const NS_PER_MS = 1_000_000;
@@ -94,30 +100,48 @@ function serverOptions(
   };
 }
 
-/** What `/v1/agent/*` shows about this agent. */
-function agentInfo(config: Config, server: Server, opts: AgentOptions): AgentInfo {
-  const version: VersionInfo = {
-    Revision: opts.revision ?? "",
-    Version: opts.version,
-    VersionMetadata: "",
-    VersionPrerelease: "",
-  };
-  return {
-    config: () => selfConfig(config, version),
-    stats: () => ({
-      agent: {},
-      runtime: runtimeStats(),
-      nomad: {
-        server: "true",
-        leader: "true",
-        leader_addr: server.leader(),
-        bootstrap: String(config.Server.BootstrapExpect === 1),
-        known_regions: "1",
-      },
-    }),
-    client: null,
-    prometheusMetrics: config.Telemetry.PrometheusMetrics,
-  };
+/** The server half of a running agent. */
+interface ServerPart {
+  readonly server: Server;
+  readonly state: StateStore;
+  readonly metrics: MetricsRegistry;
+  readonly nodeId: string;
+  readonly lock: Deno.FsFile | null;
+}
+
+async function startServer(
+  config: Config,
+  opts: AgentOptions,
+  undo: (() => unknown)[],
+): Promise<ServerPart> {
+  const log = opts.logger;
+  const dir = config.DevMode ? "" : config.Server.DataDir || join(config.DataDir, "server");
+  const lock = dir === "" ? null : await lockDataDir(dir);
+  undo.unshift(() => lock?.close());
+  const nodeId = await serverNodeId(dir);
+  const backend = opts.backend ??
+    (dir === "" ? new MemoryLogBackend() : await KvLogBackend.open(join(dir, "state.kv")));
+  const state = await StateStore.open({
+    backend,
+    ...(config.Server.JobTrackedVersions === null
+      ? {}
+      : { jobTrackedVersions: config.Server.JobTrackedVersions }),
+    ...(config.Server.EventBufferSize === null
+      ? {}
+      : { eventBufferSize: config.Server.EventBufferSize }),
+    onError: (err) => log.named("nomad.state").error("state compaction failed", { error: err }),
+  });
+  undo.unshift(() => state.close());
+  const stats = state.stats();
+  log.named("nomad.state").info("state restored", {
+    index: stats.index,
+    replayed: stats.replayed,
+  });
+  const metrics = new MetricsRegistry({ prefix: "nomad" });
+  const server = Server.start(serverOptions(config, state, metrics, log, opts));
+  undo.unshift(() => server.stop());
+  await applyDefaultSchedulerConfig(server, config);
+  return { server, state, metrics, nodeId, lock };
 }
 
 /**
@@ -136,88 +160,69 @@ export class Agent {
   /** The server, or `null` on an agent that is not a server. */
   readonly server: Server | null;
   readonly state: StateStore | null;
-  /** The server's node ID (kept in `<data_dir>/server/node-id`), `""` without a server. */
+  /** The client, or `null` on an agent that is not a client. */
+  readonly client: Client | null;
+  /**
+   * The node ID the banner shows: the server's (kept in `<data_dir>/server/node-id`); the
+   * client's with `-dev` (where both are new each run) and on a client-only agent.
+   */
   readonly nodeId: string;
   /** Where the HTTP API listens, `ip:port` (the real ports when 0 was configured). */
   readonly httpAddrs: readonly string[];
   readonly #listeners: Listener[];
-  readonly #lock: Deno.FsFile | null;
+  readonly #locks: (Deno.FsFile | null)[];
+  readonly #clientCleanup: () => Promise<void>;
   readonly #logger: Logger;
   #stopping: Promise<void> | null = null;
 
   private constructor(
     config: Config,
     parts: {
-      server: Server | null;
-      state: StateStore | null;
-      nodeId: string;
+      server: ServerPart | null;
+      client: StartedClient | null;
       listeners: Listener[];
-      lock?: Deno.FsFile | null;
     },
     logger: Logger,
   ) {
     this.config = config;
-    this.server = parts.server;
-    this.state = parts.state;
-    this.nodeId = parts.nodeId;
+    this.server = parts.server?.server ?? null;
+    this.state = parts.server?.state ?? null;
+    this.client = parts.client?.client ?? null;
+    const serverId = parts.server?.nodeId ?? "";
+    this.nodeId = this.client !== null && (config.DevMode || serverId === "")
+      ? this.client.nodeId
+      : serverId;
     this.#listeners = parts.listeners;
-    this.#lock = parts.lock ?? null;
+    this.#locks = [parts.server?.lock ?? null, parts.client?.lock ?? null];
+    this.#clientCleanup = parts.client?.cleanup ?? (() => Promise.resolve());
     this.httpAddrs = parts.listeners.map((l) => l.addr);
     this.#logger = logger;
   }
 
-  /** Starts the server and the HTTP API as `config` says. */
+  /** Starts the server, the client and the HTTP API as `config` says. */
   static async start(config: Config, opts: AgentOptions): Promise<Agent> {
     const log = opts.logger;
     if (config.DataDir !== "" && !config.DevMode) {
       await Deno.mkdir(config.DataDir, { recursive: true });
     }
-    if (config.Client.Enabled) {
-      log.named("agent").warn(
-        "the client is not available yet in this version: this agent runs no tasks",
-        {
-          version: opts.version,
-        },
-      );
-    }
-    if (!config.Server.Enabled) {
-      return new Agent(config, { server: null, state: null, nodeId: "", listeners: [] }, log);
-    }
-
-    const dir = config.DevMode ? "" : config.Server.DataDir || join(config.DataDir, "server");
-    const lock = dir === "" ? null : await lockDataDir(dir);
-    const undo: (() => unknown)[] = [() => lock?.close()];
+    const undo: (() => unknown)[] = [];
     try {
-      const nodeId = await serverNodeId(dir);
-      const backend = opts.backend ??
-        (dir === "" ? new MemoryLogBackend() : await KvLogBackend.open(join(dir, "state.kv")));
-      const state = await StateStore.open({
-        backend,
-        ...(config.Server.JobTrackedVersions === null
-          ? {}
-          : { jobTrackedVersions: config.Server.JobTrackedVersions }),
-        ...(config.Server.EventBufferSize === null
-          ? {}
-          : { eventBufferSize: config.Server.EventBufferSize }),
-        onError: (err) => log.named("nomad.state").error("state compaction failed", { error: err }),
-      });
-      undo.unshift(() => state.close());
-      const stats = state.stats();
-      log.named("nomad.state").info("state restored", {
-        index: stats.index,
-        replayed: stats.replayed,
-      });
-      const metrics = new MetricsRegistry({ prefix: "nomad" });
-      const server = Server.start(serverOptions(config, state, metrics, log, opts));
-      undo.unshift(() => server.stop());
-      await applyDefaultSchedulerConfig(server, config);
-      const app = createApi({
-        server,
-        state,
-        metrics,
-        logger: log.named("http"),
-        agent: agentInfo(config, server, opts),
-      }, { responseHeaders: config.HTTPAPIResponseHeaders ?? {} });
+      const server = config.Server.Enabled ? await startServer(config, opts, undo) : null;
+      let client: StartedClient | null = null;
+      if (config.Client.Enabled) {
+        client = await startClient(config, {
+          server: server && { server: server.server, state: server.state },
+          logger: log,
+          ...(opts.client ? { overrides: opts.client } : {}),
+        });
+        const started = client;
+        undo.unshift(
+          () => started.client.shutdown(),
+          () => started.lock?.close(),
+          () => started.cleanup(),
+        );
+      }
+      const app = agentApp(config, opts, server, client);
       const listeners: Listener[] = [];
       undo.unshift(() => Promise.all(listeners.map((l) => l.close())));
       for (const addr of bindAddrs(config).HTTP) {
@@ -225,7 +230,7 @@ export class Agent {
         listeners.push(l);
         log.named("http").info("listening", { address: l.addr, tls: config.TLSConfig.EnableHTTP });
       }
-      return new Agent(config, { server, state, nodeId, listeners, lock }, log);
+      return new Agent(config, { server, client, listeners }, log);
     } catch (err) {
       for (const step of undo) await step();
       throw err;
@@ -233,19 +238,64 @@ export class Agent {
   }
 
   /**
-   * Stops gracefully, in Nomad's order: the server's loops, then the state store (which ends
+   * Stops gracefully, in Nomad's order: the client (its tasks keep running; the next agent on
+   * this data directory re-attaches to them), the server's loops, the state store (which ends
    * blocking queries and event streams still open), then the HTTP listeners. Idempotent.
    */
   shutdown(): Promise<void> {
     this.#stopping ??= (async () => {
       const log = this.#logger.named("agent");
       log.info("requesting shutdown");
+      await this.client?.shutdown();
       await this.server?.stop();
       await this.state?.close();
       await Promise.all(this.#listeners.map((l) => l.close()));
-      this.#lock?.close();
+      for (const lock of this.#locks) lock?.close();
+      await this.#clientCleanup();
       log.info("shutdown complete");
     })();
     return this.#stopping;
   }
+}
+
+/** The HTTP API: the whole API over the server, or a client-only agent's. */
+function agentApp(
+  config: Config,
+  opts: AgentOptions,
+  server: ServerPart | null,
+  client: StartedClient | null,
+): Hono {
+  const version: VersionInfo = {
+    Revision: opts.revision ?? "",
+    Version: opts.version,
+    VersionMetadata: "",
+    VersionPrerelease: "",
+  };
+  const agent = agentInfo({
+    config,
+    version,
+    server: server?.server ?? null,
+    client: client?.client ?? null,
+    ...(client ? { resolveServers: client.resolveServers } : {}),
+  });
+  const logger = opts.logger.named("http");
+  const responseHeaders = { responseHeaders: config.HTTPAPIResponseHeaders ?? {} };
+  if (server !== null) {
+    return createApi({
+      server: server.server,
+      state: server.state,
+      metrics: server.metrics,
+      logger,
+      agent,
+      client: client?.client ?? null,
+      nodeScheme: config.TLSConfig.EnableHTTP ? "https" : "http",
+    }, responseHeaders);
+  }
+  if (client === null) throw new Error("Cannot start an agent that is neither server nor client");
+  return createClientAgentApi({
+    client: client.client,
+    agent,
+    serverUrls: client.serverUrls,
+    logger,
+  }, responseHeaders);
 }

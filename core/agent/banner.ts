@@ -35,14 +35,14 @@ export interface BannerFacts {
   /** Where the agent listens. */
   readonly bind: NormalizedAddrs;
   readonly version: string;
-  /** The server's node ID, when the agent is a server. */
+  /** The agent's node ID (the server's; the client's on a `-dev` or client-only agent). */
   readonly nodeId?: string;
 }
 
 /**
- * The facts Nomad lists: addresses (RPC and Serf only on a server), client, log level, node ID
- * (server), region and datacenter, server, version. The client is flagged as not available in
- * this version of nomad-ts.
+ * The facts Nomad lists: addresses (RPC and Serf only on a server), client, log level, node ID,
+ * region and datacenter, server, version. Nomad shows the server's node ID only; nomad-ts also
+ * shows a client-only agent's (the node `node status -self` describes).
  */
 export function bannerInfo(facts: BannerFacts): Record<string, string> {
   const { config: c, bind, version } = facts;
@@ -52,14 +52,12 @@ export function bannerInfo(facts: BannerFacts): Record<string, string> {
     "advertise addrs": `HTTP: ${adv.HTTP}` + (server ? `; RPC: ${adv.RPC}; Serf: ${adv.Serf}` : ""),
     "bind addrs": `HTTP: [${bind.HTTP.join(" ")}]` +
       (server ? `; RPC: ${bind.RPC}; Serf: ${bind.Serf}` : ""),
-    client: c.Client.Enabled
-      ? `true (not available yet in nomad-ts ${version}: no tasks run)`
-      : "false",
+    client: String(c.Client.Enabled),
     "log level": c.LogLevel,
     region: `${c.Region} (DC: ${c.Datacenter})`,
     server: String(server),
     version,
   };
-  if (server && facts.nodeId) info["node id"] = facts.nodeId;
+  if (facts.nodeId) info["node id"] = facts.nodeId;
   return info;
 }

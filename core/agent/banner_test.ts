@@ -28,7 +28,7 @@ Deno.test("infoLines() reproduces the banner block of seed 001 (nomad agent -dev
   );
 });
 
-Deno.test("bannerInfo() lists a -dev agent's facts and says the client does not run yet", () => {
+Deno.test("bannerInfo() lists a -dev agent's facts as Nomad does", () => {
   const config = devConfig();
   config.AdvertiseAddrs = { HTTP: "127.0.0.1:4646", RPC: "127.0.0.1:4647", Serf: "127.0.0.1:4648" };
   config.LogLevel = "INFO";
@@ -41,7 +41,7 @@ Deno.test("bannerInfo() lists a -dev agent's facts and says the client does not 
   assertEquals(info, {
     "advertise addrs": "HTTP: 127.0.0.1:4646; RPC: 127.0.0.1:4647; Serf: 127.0.0.1:4648",
     "bind addrs": "HTTP: [127.0.0.1:4646]; RPC: 127.0.0.1:4647; Serf: 127.0.0.1:4648",
-    client: "true (not available yet in nomad-ts 0.1.0: no tasks run)",
+    client: "true",
     "log level": "INFO",
     "node id": "n-1",
     region: "global (DC: dc1)",
@@ -50,7 +50,7 @@ Deno.test("bannerInfo() lists a -dev agent's facts and says the client does not 
   });
 });
 
-Deno.test("bannerInfo() leaves RPC, Serf and the node ID out for an agent that is not a server", () => {
+Deno.test("bannerInfo() leaves RPC and Serf out for an agent that is not a server", () => {
   const config = devConfig();
   config.Server.Enabled = false;
   config.AdvertiseAddrs.HTTP = "127.0.0.1:5641";
@@ -58,11 +58,18 @@ Deno.test("bannerInfo() leaves RPC, Serf and the node ID out for an agent that i
     config,
     bind: { HTTP: ["127.0.0.1:5641"], RPC: "x", Serf: "y" },
     version: "0.1.0",
-    nodeId: "n",
+    nodeId: "",
   });
   assertEquals([info["advertise addrs"], info["bind addrs"], info["node id"]], [
     "HTTP: 127.0.0.1:5641",
     "HTTP: [127.0.0.1:5641]",
     undefined,
   ]);
+  const client = bannerInfo({
+    config,
+    bind: { HTTP: [], RPC: "", Serf: "" },
+    version: "",
+    nodeId: "c",
+  });
+  assertEquals([client.client, client.server, client["node id"]], ["true", "false", "c"]);
 });

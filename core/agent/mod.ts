@@ -1,8 +1,8 @@
 /**
  * The agent: configuration files (HCL or JSON, files or directories, merged like Nomad's),
  * command-line flags, `-dev` defaults, go-sockaddr address templates, and the wiring of the
- * server and the HTTP API in one process, with Nomad's startup banner, logs and graceful
- * shutdown on SIGINT/SIGTERM.
+ * server, the client and the HTTP API in one process, with Nomad's startup banner, logs and
+ * graceful shutdown on SIGINT/SIGTERM (the client's tasks keep running).
  *
  * @example
  * ```ts

@@ -43,7 +43,7 @@ export interface RunOptions {
   /** Called once the agent runs (tests use it to reach the agent). */
   readonly onStarted?: (agent: Agent) => void;
   /** Passed to {@link Agent.start} (tests shorten server timings). */
-  readonly agent?: Pick<AgentOptions, "server" | "backend">;
+  readonly agent?: Pick<AgentOptions, "server" | "backend" | "client">;
   /** How long a graceful shutdown may take before the command gives up (ms, default 5000). */
   readonly gracefulTimeoutMs?: number;
 }

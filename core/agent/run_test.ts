@@ -1,5 +1,5 @@
 import { join } from "node:path";
-import { assert, assertEquals, assertMatch, assertStringIncludes } from "../../tests/assert.ts";
+import { assert, assertEquals, assertStringIncludes } from "../../tests/assert.ts";
 import { parseJob } from "../jobspec/mod.ts";
 import { freePort, rawExecNode, startAgent } from "./run_testing.ts";
 
@@ -56,12 +56,9 @@ Deno.test("runAgent() -dev prints Nomad's banner, serves the API, schedules and 
       out[5],
       `            Bind Addrs: HTTP: [127.0.0.1:${port}]; RPC: 127.0.0.1:4647; Serf: 127.0.0.1:4648`,
     );
-    assertEquals(
-      out[6],
-      "                Client: true (not available yet in nomad-ts 0.1.0: no tasks run)",
-    );
+    assertEquals(out[6], "                Client: true");
     assertEquals(out[7], "             Log Level: INFO");
-    assertMatch(out[8]!, /^ {15}Node Id: [0-9a-f-]{36}$/);
+    assertEquals(out[8], `               Node Id: ${agent.client?.nodeId}`);
     assertEquals(out.slice(9, 15), [
       "                Region: global (DC: dc1)",
       "                Server: true",
@@ -172,32 +169,35 @@ Deno.test("runAgent() reports a port in use as an error starting the agent", asy
   }
 });
 
-Deno.test("runAgent() runs a client-only agent that says it runs no tasks, and stops on SIGTERM", async () => {
+Deno.test("runAgent() runs a client-only agent that serves its HTTP API, and stops on SIGTERM", async () => {
   const dir = await Deno.makeTempDir({ prefix: "agent_run_" });
   try {
     const path = join(dir, "client.hcl");
+    const port = freePort();
+    // No server listens on 127.0.0.1:4647 (nor, in this test, on 4646): the client keeps
+    // trying in the background while its own API answers.
     await Deno.writeTextFile(
       path,
-      `data_dir = "${dir}"\nbind_addr = "127.0.0.1"\nclient {\n  enabled = true\n  servers = ["127.0.0.1:4647"]\n}\n` +
-        `advertise {\n  http = "127.0.0.1"\n  rpc = "127.0.0.1"\n  serf = "127.0.0.1"\n}\nports {\n  http = ${freePort()}\n}\n`,
+      `data_dir = "${dir}"\nbind_addr = "127.0.0.1"\nclient {\n  enabled = true\n  servers = ["127.0.0.1:${freePort()}"]\n}\n` +
+        `advertise {\n  http = "127.0.0.1"\n  rpc = "127.0.0.1"\n  serf = "127.0.0.1"\n}\nports {\n  http = ${port}\n}\n`,
     );
     const run = startAgent({ config: [path] });
     const agent = await run.started;
     assert(agent, run.ui.stderr.join("\n"));
-    assertEquals([agent.server, agent.httpAddrs], [null, []]);
+    assertEquals([agent.server, agent.httpAddrs], [null, [`127.0.0.1:${port}`]]);
     const out = run.ui.stdout;
-    assert(
-      out.includes(
-        "                Client: true (not available yet in nomad-ts 0.1.0: no tasks run)",
-      ),
-      out.join("\n"),
-    );
+    assert(out.includes("                Client: true"), out.join("\n"));
     assert(out.includes("                Server: false"), out.join("\n"));
-    assert(!out.some((l) => l.includes("Node Id")), out.join("\n"));
+    assert(out.includes(`               Node Id: ${agent.client?.nodeId}`), out.join("\n"));
+    const self = await api(`http://127.0.0.1:${port}`, "/v1/agent/self") as {
+      stats: { client: { node_id: string } };
+      member: { Name: string };
+    };
+    assertEquals([self.stats.client.node_id, self.member.Name], [agent.client?.nodeId, ""]);
     run.signals.send("SIGTERM");
     assertEquals(await run.exit, 0);
     assert(
-      out.some((l) => l.includes("[WARN]  agent: the client is not available yet")),
+      out.some((l) => l.includes("client: nomad-ts clients reach the servers over their HTTP API")),
       out.join("\n"),
     );
     assert(out.includes("==> Caught signal: terminated"), out.join("\n"));

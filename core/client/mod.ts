@@ -1,5 +1,11 @@
 /**
- * The client half of the agent: the building blocks the alloc and task runners are made of.
+ * The client half of the agent: {@linkcode Client} (registration and heartbeats, the alloc
+ * watcher, alloc and task runners, batched status updates, recovery after a restart, and the
+ * {@linkcode ClientApi} of `/v1/client/...`), and the building blocks it is made of.
+ *
+ * - `client.ts`: `Client.start({ config, rpc, driverManifests, dataDir, logger, clock })`;
+ *   its state lives in `<data_dir>/client` (Deno KV), its allocations in `<data_dir>/alloc`.
+ * - `api.ts`: the `ClientApi` contract the agent's HTTP routes call.
  *
  * - `fingerprint.ts`: the {@linkcode Node} a client registers (attributes, resources,
  *   reservations, drivers, host volumes), read through an injectable {@linkcode HostProbe}.
@@ -17,6 +23,9 @@
  *
  * @module
  */
+export { Client, type ClientConfig, type ClientLogger, type ClientStartOptions } from "./client.ts";
+export type * from "./api.ts";
+export { DriverUnavailableError } from "./_driver_manager.ts";
 export * from "./events.ts";
 export * from "./restarts.ts";
 export * from "./interpolate.ts";

@@ -90,6 +90,14 @@ export interface EffectiveRestartPolicy {
   Mode: string;
 }
 
+/** What a tracker keeps across an agent restart (see {@linkcode RestartTracker.snapshot}). */
+export interface RestartTrackerState {
+  /** Restart attempts counted in the current interval. */
+  count: number;
+  /** When the current interval started, in Unix milliseconds. */
+  startTime: number;
+}
+
 /** Options of {@linkcode RestartTracker}. */
 export interface RestartTrackerOptions {
   /** Default: `Date.now`. */
@@ -182,6 +190,18 @@ export class RestartTracker {
   /** Restart attempts counted in the current interval. */
   get count(): number {
     return this.#count;
+  }
+
+  /** The attempts counted and the interval's start, to persist. */
+  snapshot(): RestartTrackerState {
+    return { count: this.#count, startTime: this.#startTime };
+  }
+
+  /** Continues from a persisted {@linkcode RestartTrackerState} (after an agent restart). */
+  restore(state: RestartTrackerState): this {
+    this.#count = state.count;
+    this.#startTime = state.startTime;
+    return this;
   }
 
   /** The reason of the last decision. */

@@ -1,14 +1,17 @@
 /**
  * The agent's HTTP API: Nomad's `/v1` routes (core/http/routes) on the Hono application with
- * Nomad's conventions (core/http/app.ts).
+ * Nomad's conventions (core/http/app.ts) — the whole API over a server ({@link createApi}), or
+ * a client-only agent's, which forwards what it does not serve ({@link createClientAgentApi}).
  *
  * @module
  */
 import type { Hono } from "hono";
 import { createApp } from "./app.ts";
+import { type ClientAgentDeps, clientAgentRoutes } from "./routes/client_agent.ts";
 import { registerRoutes, type RouteDeps } from "./routes/mod.ts";
 
 export type { AgentClientInfo, AgentInfo, RouteDeps } from "./routes/mod.ts";
+export type { ClientAgentDeps } from "./routes/client_agent.ts";
 
 /** Options of {@link createApi} besides what the routes need. */
 export interface ApiOptions {
@@ -32,5 +35,23 @@ export function createApi(deps: RouteDeps, options: ApiOptions = {}): Hono {
     ...options,
     logger: deps.logger,
     routes: (app) => registerRoutes(app, deps),
+  });
+}
+
+/**
+ * Creates the `/v1` API of a client-only agent: the client endpoints and the agent's own
+ * `self`, `servers` and `health` answered here, every other request proxied to a server.
+ *
+ * @example
+ * ```ts
+ * const app = createClientAgentApi({ client, agent, serverUrls: () => ["http://10.0.0.1:4646"], logger });
+ * Deno.serve({ hostname: "0.0.0.0", port: 4646 }, app.fetch);
+ * ```
+ */
+export function createClientAgentApi(deps: ClientAgentDeps, options: ApiOptions = {}): Hono {
+  return createApp({
+    ...options,
+    logger: deps.logger,
+    routes: (app) => clientAgentRoutes(app, deps),
   });
 }

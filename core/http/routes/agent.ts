@@ -18,7 +18,28 @@ export interface HealthAgent {
   message?: string;
 }
 
-function addresses(c: Context): string[] {
+/** The `member` of `/v1/agent/self` on an agent that is no server (Nomad's zero `serf.Member`). */
+export const NO_MEMBER: Readonly<Record<string, unknown>> = {
+  Name: "",
+  Addr: null,
+  Port: 0,
+  Tags: null,
+  Status: "none",
+  ProtocolMin: 0,
+  ProtocolMax: 0,
+  ProtocolCur: 0,
+  DelegateMin: 0,
+  DelegateMax: 0,
+  DelegateCur: 0,
+};
+
+/** The answer of `GET /v1/agent/self` (lower-case keys, as Nomad). */
+export function selfBody(agent: RouteDeps["agent"], member: unknown): Record<string, unknown> {
+  return { config: agent.config(), member, stats: agent.stats() };
+}
+
+/** The addresses of `?address=` (repeated). */
+export function addresses(c: Context): string[] {
   return new URL(c.req.url).searchParams.getAll("address");
 }
 
@@ -33,23 +54,7 @@ export function agentRoutes(app: Hono, deps: RouteDeps): void {
 
   app.get("/v1/agent/self", (c) => {
     const member = localMember();
-    return respond(c, {
-      config: agent.config(),
-      member: member ?? {
-        Name: "",
-        Addr: null,
-        Port: 0,
-        Tags: null,
-        Status: "none",
-        ProtocolMin: 0,
-        ProtocolMax: 0,
-        ProtocolCur: 0,
-        DelegateMin: 0,
-        DelegateMax: 0,
-        DelegateCur: 0,
-      },
-      stats: agent.stats(),
-    });
+    return respond(c, selfBody(agent, member ?? NO_MEMBER));
   });
 
   app.get("/v1/agent/members", (c) => {

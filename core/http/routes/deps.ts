@@ -5,6 +5,7 @@
  *
  * @module
  */
+import type { ClientApi } from "../../client/api.ts";
 import type { StateStore } from "../../state/mod.ts";
 import type { ServerApi } from "../../server/api.ts";
 import type { MetricsRegistry } from "../../structs/metrics.ts";
@@ -53,4 +54,16 @@ export interface RouteDeps {
    * Nomad). Tests make it short.
    */
   readonly eventHeartbeatMs?: number;
+  /**
+   * This agent's client, serving `/v1/client/...` for its own allocations; absent or `null`
+   * on a server-only agent. Requests for other nodes are forwarded to their agents.
+   */
+  readonly client?: ClientApi | null;
+  /**
+   * How often a file or log stream sends a `{}` heartbeat while idle, in milliseconds
+   * (default 1000, as Nomad).
+   */
+  readonly streamHeartbeatMs?: number;
+  /** The scheme used to reach other nodes' HTTP APIs (default `http`). */
+  readonly nodeScheme?: "http" | "https";
 }

@@ -1,7 +1,8 @@
 /**
  * Nomad's `/v1` HTTP API over the server and the state store: jobs, allocations,
  * evaluations, deployments, nodes, the agent, status, regions, operator, search, system,
- * namespaces, metrics and the event stream, plus the internal client endpoints under
+ * namespaces, metrics and the event stream, the client endpoints (`/v1/client/...`, served by
+ * this agent's client or forwarded to the node's agent), plus the internal client endpoints under
  * `/v1/internal/` that stand in for Nomad's client RPCs until the RPC layer exists.
  *
  * Reads take state snapshots and block on the tables Nomad's RPCs watch; writes go through
@@ -13,6 +14,9 @@
 import type { Hono } from "hono";
 import { agentRoutes } from "./agent.ts";
 import { allocRoutes } from "./allocs.ts";
+import { stateLocator } from "./_client_forward.ts";
+import { clientAllocRoutes } from "./client_allocs.ts";
+import { clientFsRoutes } from "./client_fs.ts";
 import { clusterRoutes } from "./cluster.ts";
 import type { RouteDeps } from "./deps.ts";
 import { deploymentRoutes } from "./deployments.ts";
@@ -25,6 +29,18 @@ import { nodeRoutes } from "./nodes.ts";
 import { searchRoutes } from "./search.ts";
 
 export type { AgentClientInfo, AgentInfo, RouteDeps } from "./deps.ts";
+export type { ClientRouteDeps } from "./_client_deps.ts";
+export {
+  type ClientLocator,
+  type ClientTarget,
+  ERR_NO_NODE_CONN,
+  forward,
+  HOPS_HEADER,
+  stateLocator,
+} from "./_client_forward.ts";
+export { clientAllocRoutes } from "./client_allocs.ts";
+export { clientFsRoutes } from "./client_fs.ts";
+export { encodeFrame, STREAM_HEARTBEAT_MS } from "./_client_stream.ts";
 export * from "./stubs.ts";
 export { ERR_ENTERPRISE_ONLY } from "./cluster.ts";
 export { EVENT_HEARTBEAT_MS } from "./events.ts";
@@ -49,4 +65,13 @@ export function registerRoutes(app: Hono, deps: RouteDeps): void {
   clusterRoutes(app, deps);
   searchRoutes(app, deps);
   eventRoutes(app, deps);
+  const client = deps.client ?? null;
+  const clientDeps = {
+    client,
+    locator: stateLocator(deps.state, () => client?.nodeId ?? "", deps.nodeScheme),
+    logger: deps.logger,
+    ...(deps.streamHeartbeatMs === undefined ? {} : { streamHeartbeatMs: deps.streamHeartbeatMs }),
+  };
+  clientFsRoutes(app, clientDeps);
+  clientAllocRoutes(app, clientDeps);
 }
