@@ -1,5 +1,5 @@
 /**
- * `nomad-ts agent [options]`: runs an agent (a server now; clients come in a later version)
+ * `nomad-ts agent [options]`: runs an agent: a server, a client, or both (`-dev`)
  * until SIGINT or SIGTERM. The flags are parsed here, Go-style; the agent itself (configuration
  * files, banner, logs, server and HTTP API) lives in core/agent and is loaded only when the
  * command runs.
@@ -17,8 +17,8 @@ const agent: Command = {
 
   Starts a ${PROGRAM} agent and runs it until it is interrupted (SIGINT or
   SIGTERM), then shuts it down gracefully. An agent is a server, a client or
-  both. Clients are not available yet in ${PROGRAM} v${VERSION}: a client
-  configuration is accepted, and the agent says it runs no tasks.
+  both. Tasks a client runs keep running when the agent stops or is killed,
+  and are picked up again when it starts.
 
   Most settings come from configuration files; the options below override
   them.
@@ -80,7 +80,7 @@ Server Options:
   -retry-interval=<duration>, -rejoin, -raft-protocol=<num>
     Accepted; a ${PROGRAM} server runs a one-server cluster for now.
 
-Client Options (accepted; clients come in a later version):
+Client Options:
 
   -client
     Run a client, which runs the tasks of allocations placed on its node.
