@@ -100,8 +100,9 @@ export class Connection {
       );
       this.#ready = { resolve, reject, timer };
     });
+    // No pings while the Worker loads its module: compiling may take longer than a ping
+    // timeout on a busy machine, and the start deadline already covers a hang there.
     this.#post({ t: "init", config: this.#opts.config });
-    this.#pingTimer = setInterval(() => this.#checkPing(), this.#opts.pingIntervalMs);
     return ready.then((meta) => meta as DriverMeta).catch((err) => {
       this.terminate();
       throw err;
@@ -198,8 +199,10 @@ export class Connection {
         this.#ready = null;
         if (ready === null) return;
         clearTimeout(ready.timer);
-        if (msg.t === "ready") ready.resolve(msg.meta);
-        else {
+        if (msg.t === "ready") {
+          this.#pingTimer = setInterval(() => this.#checkPing(), this.#opts.pingIntervalMs);
+          ready.resolve(msg.meta);
+        } else {
           const cause = deserializeError(msg.error);
           ready.reject(new PluginLoadError(this.#opts.name, cause.message, { cause }));
         }
