@@ -19,6 +19,7 @@
  * @module
  */
 import { parseDuration } from "../structs/duration.ts";
+import { parseGoBool as goBool } from "../structs/go_bool.ts";
 
 /** A boolean flag: `-name` sets it, `-name=false` clears it; it never consumes the next argument. */
 export interface BoolFlag {
@@ -90,18 +91,15 @@ export class FlagError extends Error {
 const PARSE_ERROR = "parse error";
 const RANGE_ERROR = "value out of range";
 
-const TRUE_WORDS = new Set(["1", "t", "T", "TRUE", "true", "True"]);
-const FALSE_WORDS = new Set(["0", "f", "F", "FALSE", "false", "False"]);
-
 /**
  * Parses a boolean the way Go's `strconv.ParseBool` does.
  *
  * @throws {RangeError} With Go's `parse error` wording when `text` is not a boolean.
  */
 export function parseGoBool(text: string): boolean {
-  if (TRUE_WORDS.has(text)) return true;
-  if (FALSE_WORDS.has(text)) return false;
-  throw new RangeError(PARSE_ERROR);
+  const value = goBool(text);
+  if (value === undefined) throw new RangeError(PARSE_ERROR);
+  return value;
 }
 
 const MAX_INT64 = (1n << 63n) - 1n;

@@ -18,6 +18,7 @@
 
 import type { Binding, CollectionExpr, Expr, MatchExpr, Selector } from "./_bexpr_ast.ts";
 import { BexprError } from "./_bexpr_error.ts";
+import { parseGoBool } from "../structs/go_bool.ts";
 
 /** A name bound by `any`/`all`: either to a path into the datum or to a map key / index. */
 interface Local {
@@ -66,13 +67,6 @@ function kindOf(v: unknown): string {
 
 function selectorText(selector: Selector): string {
   return selector.type === "bexpr" ? selector.path.join(".") : selector.path.join("/");
-}
-
-/** Go's `strconv.ParseBool`. */
-export function parseGoBool(raw: string): boolean | null {
-  if (["1", "t", "T", "TRUE", "true", "True"].includes(raw)) return true;
-  if (["0", "f", "F", "FALSE", "false", "False"].includes(raw)) return false;
-  return null;
 }
 
 /** Go's `strconv.ParseInt(raw, 0, 64)` (base prefixes and `_` separators), as a number. */

@@ -9,7 +9,7 @@
 
 import type { Context } from "hono";
 import { parseDuration, SECOND } from "../structs/duration.ts";
-import { parseGoBool } from "./_bexpr_eval.ts";
+import { parseGoBool } from "../structs/go_bool.ts";
 import { BexprError, compileFilter, type Filter } from "./bexpr.ts";
 import { CodedError } from "./errors.ts";
 import { authToken } from "./respond.ts";
@@ -108,7 +108,7 @@ export function parseConsistency(q: URLSearchParams): boolean {
   const value = q.get("stale") ?? "";
   if (value === "") return true;
   const stale = parseGoBool(value);
-  if (stale === null) {
+  if (stale === undefined) {
     throw new CodedError(400, "Expect `true` or `false` for `stale` query string parameter");
   }
   return stale;
@@ -219,7 +219,7 @@ export function queryBool(c: Context, name: string): boolean | undefined {
   const text = params(c).get(name);
   if (!text) return undefined;
   const value = parseGoBool(text);
-  if (value === null) {
+  if (value === undefined) {
     throw new CodedError(
       400,
       `Failed to parse value of ${JSON.stringify(name)} (${text}) as a bool: ` +

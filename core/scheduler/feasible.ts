@@ -19,6 +19,7 @@ import {
   meetsConstraint,
   resolveTarget,
 } from "./constraints.ts";
+import { parseGoBool } from "../structs/go_bool.ts";
 import { parseSemver, parseVersionConstraint } from "./constraints_version.ts";
 import { networkBase } from "./network.ts";
 import type { MetricsRecorder } from "./rank_metrics.ts";
@@ -76,13 +77,6 @@ export function constraintChecker(ctx: CheckContext, constraints: readonly Const
     }
     return true;
   };
-}
-
-/** Go's strconv.ParseBool. */
-export function parseGoBool(s: string): boolean | undefined {
-  if (["1", "t", "T", "TRUE", "true", "True"].includes(s)) return true;
-  if (["0", "f", "F", "FALSE", "false", "False"].includes(s)) return false;
-  return undefined;
 }
 
 /** Whether a node has a healthy, detected driver (or the legacy `driver.<name>` attribute). */

@@ -10,7 +10,7 @@
  */
 import type { Constraint, Job, Node, TaskGroup } from "../structs/mod.ts";
 import { targetResolver } from "./constraints.ts";
-import { parseGoBool } from "./feasible.ts";
+import { parseGoBool } from "../structs/go_bool.ts";
 import { isTerminal } from "./resources.ts";
 import { type CountQuery, countQuery, type UsageCache } from "./resources_usage.ts";
 import type { SchedulerState } from "./types.ts";

@@ -10,6 +10,7 @@
 export * from "./schema.ts";
 export * from "./constraint.ts";
 export * from "./duration.ts";
+export * from "./go_bool.ts";
 export * from "./errors.ts";
 export * from "./job.ts";
 export * from "./policies.ts";

@@ -11,6 +11,7 @@ import {
   decodeConfig,
   type Decoded,
   type DriverConfig,
+  parseGoBool,
   type TaskConfig,
 } from "../../plugins/sdk.ts";
 
@@ -56,14 +57,6 @@ export const TASK_SCHEMA = {
 export type RawExecConfig = Decoded<typeof CONFIG_SCHEMA>;
 /** The decoded task config. */
 export type RawExecTaskConfig = Decoded<typeof TASK_SCHEMA>;
-
-/** Go's `strconv.ParseBool`, which Nomad uses for client options. */
-function parseGoBool(text: string | undefined): boolean | undefined {
-  if (text === undefined) return undefined;
-  if (["1", "t", "T", "true", "TRUE", "True"].includes(text)) return true;
-  if (["0", "f", "F", "false", "FALSE", "False"].includes(text)) return false;
-  return undefined;
-}
 
 /**
  * Decodes the plugin config; `enabled` is also true when the client option

@@ -19,7 +19,7 @@
 import type { Context, Hono } from "hono";
 import type { ClientApi } from "../../client/api.ts";
 import type { StreamFrame } from "../../client/alloc_fs.ts";
-import { parseGoBool } from "../_bexpr_eval.ts";
+import { parseGoBool } from "../../structs/go_bool.ts";
 import { CodedError } from "../errors.ts";
 import { respond } from "../respond.ts";
 import { type ClientRouteDeps, fsError, onAlloc } from "./_client_deps.ts";
