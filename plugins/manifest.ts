@@ -47,6 +47,26 @@ export interface ManifestPermissions {
   import?: PermissionValue;
 }
 
+/**
+ * A fingerprint the host reports for a driver without starting its Worker: a driver that needs
+ * only its configuration to know whether it works (raw_exec) declares one, and its Worker (some
+ * 15 MB of memory) starts on first use — a task to start or to recover. From then on the
+ * driver's own fingerprints replace this one.
+ *
+ * Detected and healthy (`"Healthy"`, with `attributes`) when enabled; undetected
+ * (`"disabled"`) otherwise.
+ */
+export interface StaticFingerprint {
+  /**
+   * What enables the driver: a boolean key of the plugin config (`enabled = true`) or a client
+   * option read as a Go boolean (`"driver.raw_exec.enable" = "1"`). Without it the driver is
+   * always enabled.
+   */
+  enabledBy?: { config?: string; option?: string };
+  /** The driver's attributes when enabled (`{ "driver.raw_exec": true }`). */
+  attributes: Record<string, string | number | boolean>;
+}
+
 /** A plugin's manifest. */
 export interface PluginManifest {
   /** The name jobs use (`driver = "raw_exec"`). Lowercase letters, digits, `_` and `-`. */
@@ -59,6 +79,8 @@ export interface PluginManifest {
   export?: string;
   /** What the Worker may do. */
   permissions: ManifestPermissions;
+  /** Lets the host report the driver without starting it; see {@link StaticFingerprint}. */
+  fingerprint?: StaticFingerprint;
 }
 
 /** The values of the manifest's `${...}` variables. */
@@ -124,6 +146,8 @@ export function parseManifest(value: unknown, base?: string | URL): PluginManife
       }
     }
   }
+  const fp = m.fingerprint as Record<string, unknown> | undefined;
+  if (fp !== undefined) problems.push(...staticFingerprintProblems(fp));
   if (problems.length > 0) {
     throw new PluginLoadError(
       name || String(base ?? "manifest"),
@@ -137,7 +161,34 @@ export function parseManifest(value: unknown, base?: string | URL): PluginManife
     permissions: perms as ManifestPermissions,
   };
   if (typeof m.export === "string") out.export = m.export;
+  if (fp !== undefined) out.fingerprint = fp as unknown as StaticFingerprint;
   return out;
+}
+
+function staticFingerprintProblems(fp: unknown): string[] {
+  if (typeof fp !== "object" || fp === null || Array.isArray(fp)) {
+    return [`"fingerprint" must be an object with "attributes"`];
+  }
+  const problems: string[] = [];
+  const { attributes, enabledBy } = fp as Record<string, unknown>;
+  if (
+    typeof attributes !== "object" || attributes === null || Array.isArray(attributes) ||
+    !Object.values(attributes).every((v) => ["string", "number", "boolean"].includes(typeof v))
+  ) {
+    problems.push(`"fingerprint.attributes" must be an object of strings, numbers or booleans`);
+  }
+  if (enabledBy !== undefined) {
+    const e = enabledBy as Record<string, unknown>;
+    if (
+      typeof e !== "object" || e === null ||
+      !Object.entries(e).every(([k, v]) =>
+        ["config", "option"].includes(k) && typeof v === "string"
+      )
+    ) {
+      problems.push(`"fingerprint.enabledBy" may only name a "config" key and an "option"`);
+    }
+  }
+  return problems;
 }
 
 /** Reads and checks a `manifest.json` file; its `entry` is relative to the file. */

@@ -23,6 +23,10 @@ import type { AllocatedPortMapping, AllocatedTaskResources } from "../core/struc
 import type { ConfigSchema } from "./config_schema.ts";
 
 export * from "./config_schema.ts";
+/** Durations in nanoseconds, as task and plugin configs carry them. */
+export { HOUR, MINUTE, SECOND } from "../core/structs/duration.ts";
+/** Go's `strconv.ParseBool`, for client options such as `driver.raw_exec.enable`. */
+export { parseGoBool } from "../core/structs/go_bool.ts";
 export * from "./driver_kit.ts";
 export * from "./errors.ts";
 export type { PluginManifest } from "./manifest.ts";

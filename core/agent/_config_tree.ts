@@ -9,14 +9,7 @@
  *
  * @module
  */
-import {
-  type HclJson,
-  JobspecError,
-  parseHclDocument,
-  type ScannedItem,
-  type ScanPos,
-  type SourcePos,
-} from "../jobspec/mod.ts";
+import type { HclJson, ScannedItem, ScanPos, SourcePos } from "../jobspec/mod.ts";
 
 /** A scalar, list or object of a configuration file, with where it starts. */
 export type ConfigNode =
@@ -109,9 +102,13 @@ const FLAT_MAP_BLOCK = /^([ \t]*)(options|meta|chroot_env|http_api_response_head
  * HCL 2 refuses; when the library says so, the flat map blocks are read as the equivalent
  * object attributes (`options = { ... }`) and the file parsed again.
  *
+ * core/jobspec (and through it the HCL library) is imported here, on the first HCL file, so an
+ * agent configured by flags or JSON files never loads it.
+ *
  * @throws {ConfigSyntaxError} with the library's positioned diagnostics.
  */
 export async function parseHclTree(file: string, source: string): Promise<ConfigNode> {
+  const { JobspecError, parseHclDocument } = await import("../jobspec/mod.ts");
   let doc;
   try {
     doc = await parseHclDocument(file, source);

@@ -10,11 +10,19 @@
  * ({@linkcode DriverManager.forStart}); recovering a task uses whatever driver is loaded, since
  * the task already runs.
  *
+ * A driver whose manifest declares a static fingerprint, and whose plugin config sets nothing
+ * but what enables it, is reported from that fingerprint and its Worker (its own V8 isolate,
+ * some 10-15 MB) starts only when a task needs it: an idle agent carries no driver it does not
+ * use. Any other plugin config starts the Worker with the agent, so a bad config is reported
+ * at once.
+ *
  * @module
  */
 import type { DriverInfo } from "../structs/node.ts";
 import { type DriverClient, type HostTimeouts, PluginHost } from "../../plugins/host.ts";
-import type { PluginManifest } from "../../plugins/sdk.ts";
+import type { PluginManifest, TaskEvent as DriverTaskEvent } from "../../plugins/sdk.ts";
+import type { StaticFingerprint } from "../../plugins/manifest.ts";
+import { parseGoBool } from "../structs/go_bool.ts";
 import { type ClientLogger, type Clock, errorMessage } from "./_common.ts";
 import { rfc3339 } from "./events.ts";
 import { driverInfoFromFingerprint } from "./fingerprint.ts";
@@ -51,8 +59,37 @@ export interface DriverManagerOptions {
   clock: Clock;
   /** Called when a driver's fingerprint changed. */
   onChange: () => void;
+  /** Receives the drivers' task events ("Downloading image", ...). */
+  onTaskEvent?: (event: DriverTaskEvent) => void;
   /** How long to wait for every driver's first fingerprint; default 5 s. */
   firstFingerprintMs?: number;
+}
+
+/**
+ * The node's view of a driver with a static fingerprint, or `undefined` when the plugin config
+ * sets more than the enabling key (then the driver's Worker must judge).
+ */
+export function staticDriverInfo(
+  fp: StaticFingerprint | undefined,
+  config: Readonly<Record<string, unknown>>,
+  options: Readonly<Record<string, string>>,
+  now: number,
+): DriverInfo | undefined {
+  if (fp === undefined) return undefined;
+  const key = fp.enabledBy?.config;
+  if (Object.keys(config).some((k) => k !== key)) return undefined;
+  const enabled = fp.enabledBy === undefined ||
+    (key !== undefined && config[key] === true) ||
+    (fp.enabledBy.option !== undefined && parseGoBool(options[fp.enabledBy.option]) === true);
+  return {
+    Attributes: enabled
+      ? Object.fromEntries(Object.entries(fp.attributes).map(([k, v]) => [k, String(v)]))
+      : {},
+    Detected: enabled,
+    Healthy: enabled,
+    HealthDescription: enabled ? "Healthy" : "disabled",
+    UpdateTime: rfc3339(now),
+  };
 }
 
 function sameInfo(a: DriverInfo | undefined, b: DriverInfo): boolean {
@@ -69,6 +106,10 @@ export class DriverManager {
   readonly #infos = new Map<string, DriverInfo>();
   readonly #stop = new AbortController();
   readonly #loops: Promise<void>[] = [];
+  /** Drivers reported from their static fingerprint whose Worker has not started yet. */
+  readonly #lazy = new Map<string, PluginManifest>();
+  /** Workers being started on first use. */
+  readonly #starting = new Map<string, Promise<DriverClient | undefined>>();
 
   private constructor(host: PluginHost, opts: DriverManagerOptions) {
     this.#host = host;
@@ -94,24 +135,16 @@ export class DriverManager {
     const firsts: Promise<void>[] = [];
     await Promise.all(
       Object.entries(opts.manifests).map(async ([name, manifest]) => {
-        try {
-          const client = await host.load(manifest, { config: opts.pluginConfigs[name] ?? {} });
-          let first!: () => void;
-          firsts.push(new Promise<void>((r) => (first = r)));
-          mgr.#loops.push(mgr.#watch(name, client, first));
-        } catch (err) {
-          opts.logger.error("failed to load driver plugin", {
-            driver: name,
-            error: errorMessage(err),
-          });
-          mgr.#infos.set(name, {
-            Attributes: {},
-            Detected: false,
-            Healthy: false,
-            HealthDescription: `failed to load plugin: ${errorMessage(err)}`,
-            UpdateTime: rfc3339(opts.clock.now()),
-          });
+        const config = opts.pluginConfigs[name] ?? {};
+        const info = staticDriverInfo(manifest.fingerprint, config, opts.options, opts.clock.now());
+        if (info !== undefined) {
+          mgr.#infos.set(name, info);
+          mgr.#lazy.set(name, manifest);
+          return;
         }
+        let first!: () => void;
+        firsts.push(new Promise<void>((r) => (first = r)));
+        await mgr.#load(name, manifest, first);
       }),
     );
     const wait = new AbortController();
@@ -124,6 +157,51 @@ export class DriverManager {
     ]);
     wait.abort();
     return mgr;
+  }
+
+  /** Starts a driver's Worker and its fingerprint and event loops; `undefined` on failure. */
+  async #load(
+    name: string,
+    manifest: PluginManifest,
+    first: () => void = () => {},
+  ): Promise<DriverClient | undefined> {
+    const opts = this.#opts;
+    try {
+      const client = await this.#host.load(manifest, { config: opts.pluginConfigs[name] ?? {} });
+      this.#loops.push(this.#watch(name, client, first));
+      if (opts.onTaskEvent) this.#loops.push(this.#forwardEvents(client, opts.onTaskEvent));
+      return client;
+    } catch (err) {
+      opts.logger.error("failed to load driver plugin", { driver: name, error: errorMessage(err) });
+      this.#infos.set(name, {
+        Attributes: {},
+        Detected: false,
+        Healthy: false,
+        HealthDescription: `failed to load plugin: ${errorMessage(err)}`,
+        UpdateTime: rfc3339(opts.clock.now()),
+      });
+      first();
+      if (this.#lazy.has(name)) opts.onChange();
+      return undefined;
+    }
+  }
+
+  /** The driver's client, starting its Worker on first use. */
+  #client(name: string): Promise<DriverClient | undefined> {
+    const loaded = this.#host.get(name);
+    if (loaded !== undefined) return Promise.resolve(loaded);
+    const manifest = this.#lazy.get(name);
+    if (manifest === undefined || this.#stop.signal.aborted) return Promise.resolve(undefined);
+    let starting = this.#starting.get(name);
+    if (starting === undefined) {
+      this.#opts.logger.debug("starting driver plugin on first use", { driver: name });
+      starting = this.#load(name, manifest).finally(() => {
+        this.#lazy.delete(name);
+        this.#starting.delete(name);
+      });
+      this.#starting.set(name, starting);
+    }
+    return starting;
   }
 
   async #watch(name: string, client: DriverClient, first: () => void): Promise<void> {
@@ -159,14 +237,32 @@ export class DriverManager {
     }
   }
 
+  async #forwardEvents(client: DriverClient, onEvent: (e: DriverTaskEvent) => void) {
+    try {
+      for await (const event of client.taskEvents(this.#stop.signal)) onEvent(event);
+    } catch (err) {
+      if (!this.#stop.signal.aborted) {
+        this.#opts.logger.warn("driver task events stopped", { error: errorMessage(err) });
+      }
+    }
+  }
+
+  /** The drivers whose Worker runs (or is starting). */
+  running(): string[] {
+    return this.#host.drivers.map((d) => d.pluginInfo().Name);
+  }
+
   /** The drivers as the node reports them. */
   infos(): Record<string, DriverInfo> {
     return Object.fromEntries([...this.#infos].map(([k, v]) => [k, { ...v }]));
   }
 
-  /** The loaded driver `name`, whatever its health (for recovering running tasks). */
-  loaded(name: string): DriverClient | undefined {
-    return this.#host.get(name);
+  /**
+   * The driver `name`, whatever its health (for recovering and stopping tasks), its Worker
+   * started if need be; `undefined` when there is no such driver or it failed to load.
+   */
+  loaded(name: string): Promise<DriverClient | undefined> {
+    return this.#client(name);
   }
 
   /**
@@ -175,10 +271,13 @@ export class DriverManager {
    * @throws {DriverUnavailableError} when no such driver is loaded, or it is not detected
    *   (disabled), or it is unhealthy (recoverable).
    */
-  forStart(name: string): DriverClient {
-    const client = this.#host.get(name);
+  async forStart(name: string): Promise<DriverClient> {
+    // A disabled driver is refused before its Worker would start.
+    const client = this.#infos.get(name)?.Detected
+      ? await this.#client(name)
+      : this.#host.get(name);
     const info = this.#infos.get(name);
-    if (client === undefined || info === undefined) {
+    if (info === undefined || (client === undefined && !this.#lazy.has(name))) {
       const why = info?.HealthDescription ?? "no such driver plugin is loaded";
       throw new DriverUnavailableError(
         name,
@@ -201,7 +300,7 @@ export class DriverManager {
         true,
       );
     }
-    return client;
+    return client!;
   }
 
   /** Stops fingerprinting and the plugins' Workers; tasks keep running. */

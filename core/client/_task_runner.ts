@@ -179,7 +179,7 @@ export class TaskRunner {
   /** Re-attaches to the persisted handle; `false` when the task is gone. */
   async #recover(): Promise<boolean> {
     const handle = this.#rec.handle!;
-    const driver = this.#env.drivers.loaded(this.#task.Driver);
+    const driver = await this.#env.drivers.loaded(this.#task.Driver);
     try {
       if (driver === undefined) throw new Error(`driver "${this.#task.Driver}" is not loaded`);
       await driver.recoverTask(handle);
@@ -221,7 +221,7 @@ export class TaskRunner {
         await this.#rec.update(newTaskEvent(T.Setup, { message: "Building Task Directory" }));
       }
       const taskDir = await this.#env.allocDir.buildTask(this.name);
-      this.#driver = this.#env.drivers.forStart(this.#task.Driver);
+      this.#driver = await this.#env.drivers.forStart(this.#task.Driver);
       const logsOff = this.#task.LogConfig?.Disabled === true;
       const logs = taskLogPaths(this.#env.allocDir.logDir, this.name);
       config = buildTaskConfig({
@@ -302,7 +302,7 @@ export class TaskRunner {
   /** Kills the task (shutdown delay, then the driver's stop); resolves with its exit. */
   async #killNow(): Promise<ExitResult | null | "shutdown"> {
     const res = await killTask({
-      driver: this.#driver ?? this.#env.drivers.loaded(this.#task.Driver) ?? null,
+      driver: this.#driver ?? (await this.#env.drivers.loaded(this.#task.Driver)) ?? null,
       taskId: this.#rec.handle!.Config.ID,
       task: this.#task,
       alloc: this.#alloc,
@@ -321,7 +321,7 @@ export class TaskRunner {
     this.#rec.handle = null;
     this.#rec.network = null;
     await this.#rec.update(event);
-    const driver = this.#driver ?? this.#env.drivers.loaded(this.#task.Driver);
+    const driver = this.#driver ?? (await this.#env.drivers.loaded(this.#task.Driver));
     if (handle && driver) {
       await driver.destroyTask(handle.Config.ID, false).catch((err) => {
         if (!(err instanceof TaskNotFoundError)) {
@@ -411,7 +411,7 @@ export class TaskRunner {
   /** Frees what the driver still holds of the task (after `kill`), and the log pump. */
   async destroy(): Promise<void> {
     if (this.#rec.handle !== null) {
-      const driver = this.#driver ?? this.#env.drivers.loaded(this.#task.Driver);
+      const driver = this.#driver ?? (await this.#env.drivers.loaded(this.#task.Driver));
       await driver?.destroyTask(this.#rec.handle.Config.ID, true).catch(() => {});
       this.#rec.handle = null;
     }

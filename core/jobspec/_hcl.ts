@@ -2,9 +2,12 @@
  * The bridge to HashiCorp's HCL library compiled to WebAssembly (npm `@cdktf/hcl2json`): parses
  * native HCL syntax into JSON and turns the library's error text into positioned diagnostics.
  *
+ * The library is imported on the first parse, not with this module: importing it inflates and
+ * instantiates its Go WebAssembly runtime at once (about 40 MB of resident memory), which a
+ * process that never parses HCL — an agent with no HCL configuration file — should not pay.
+ *
  * @module
  */
-import { parse as hcl2json } from "@cdktf/hcl2json";
 import { type Diagnostic, JobspecError } from "./errors.ts";
 import { scanBody, type ScannedBlock, type ScannedItem } from "./_scan.ts";
 
@@ -46,6 +49,7 @@ export function diagnosticsFromLibrary(file: string, message: string): Diagnosti
  * @throws {JobspecError} with the library's diagnostics, each positioned `file:line:col`.
  */
 export async function parseHcl(file: string, source: string): Promise<HclJson> {
+  const { parse: hcl2json } = await import("@cdktf/hcl2json");
   try {
     return await hcl2json(file, source) as HclJson;
   } catch (err) {

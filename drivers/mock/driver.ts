@@ -37,9 +37,9 @@ import {
   type TaskStatus,
 } from "../../plugins/sdk.ts";
 import { type MockCommand, MockTask, type MockTaskState } from "./_task.ts";
+import { MOCK_DRIVER_NAME } from "./manifest.ts";
 
-/** The mock driver's plugin name, as Nomad calls it. */
-export const MOCK_DRIVER_NAME = "mock_driver";
+export { MOCK_DRIVER_NAME } from "./manifest.ts";
 const HANDLE_VERSION = 1;
 const FINGERPRINT_EVERY_MS = 500;
 

@@ -6,7 +6,12 @@
  * @module
  */
 import type { PluginManifest } from "../../plugins/sdk.ts";
-import { MOCK_DRIVER_NAME } from "./driver.ts";
+
+/**
+ * The driver's name. Declared here, not in `driver.ts`, so that the agent, which imports the
+ * manifest, does not load the driver's code: only its Worker does.
+ */
+export const MOCK_DRIVER_NAME = "mock_driver";
 
 /** The mock driver's manifest. */
 export const mockManifest: PluginManifest = {
@@ -17,4 +22,7 @@ export const mockManifest: PluginManifest = {
     read: ["${alloc_dir}"],
     write: ["${alloc_dir}"],
   },
+  // What the driver fingerprints while no plugin config asks otherwise: its Worker starts with
+  // the first task that uses it.
+  fingerprint: { attributes: { [`driver.${MOCK_DRIVER_NAME}`]: true } },
 };

@@ -31,4 +31,10 @@ export const rawExecManifest: PluginManifest = {
     read: ["${alloc_dir}"],
     write: ["${alloc_dir}"],
   },
+  // What the driver's own fingerprint says (see `fingerprint()` in driver.ts): the agent reports
+  // it without starting the Worker, which starts with the first task.
+  fingerprint: {
+    enabledBy: { config: "enabled", option: `driver.${RAW_EXEC_NAME}.enable` },
+    attributes: { [`driver.${RAW_EXEC_NAME}`]: true },
+  },
 };

@@ -5,7 +5,6 @@
  */
 import type { Hono } from "hono";
 import { canonicalize } from "../../structs/mod.ts";
-import { JobspecError, parseJob } from "../../jobspec/mod.ts";
 import { CodedError } from "../errors.ts";
 import { namespaceIdTokenizer, paginate } from "../paginate.ts";
 import { DEFAULT_NAMESPACE, queryBool } from "../query.ts";
@@ -20,9 +19,12 @@ import { jobListStub } from "./stubs.ts";
  * Parses a job file as `POST /v1/jobs/parse` does: no file system access, `variables` the
  * content of a variable file.
  *
+ * core/jobspec is imported on the first parse: most agents never parse a job (the CLI does).
+ *
  * @throws {CodedError} 400 `Failed to parse job: ...` listing every problem.
  */
 export async function parseJobRequest(hcl: string, variables: string) {
+  const { JobspecError, parseJob } = await import("../../jobspec/mod.ts");
   let dir: string | undefined;
   try {
     const varFiles: string[] = [];
