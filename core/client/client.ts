@@ -41,6 +41,7 @@ import {
   SYSTEM_CLOCK,
 } from "./_common.ts";
 import { DriverManager } from "./_driver_manager.ts";
+import { newTaskEvent, TaskEventType } from "./events.ts";
 import { HostStatsCollector } from "./_host_stats.ts";
 import { NodeRegistrar } from "./_registrar.ts";
 import { ClientStateDb } from "./_state_db.ts";
@@ -194,6 +195,13 @@ export class Client implements ClientApi {
         if (this.#node === undefined) return;
         this.#fingerprint();
         this.#registrar?.markDirty();
+      },
+      // Driver events with annotations (docker's "Downloading image", pull progress) become
+      // the task's "Driver" events, as in Nomad; bare notices (every driver's start) do not.
+      onTaskEvent: (e) => {
+        if (Object.keys(e.Annotations).length === 0) return;
+        const tr = this.#runners.get(e.AllocID)?.tasks.get(e.TaskName);
+        void tr?.emitEvent(newTaskEvent(TaskEventType.DriverMessage, { driverMessage: e.Message }));
       },
     });
     this.#fingerprint();
