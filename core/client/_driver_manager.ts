@@ -92,6 +92,26 @@ export function staticDriverInfo(
   };
 }
 
+/** A comma-separated client option as a set (Nomad's `ReadStringListToMap`). */
+function optionList(options: Readonly<Record<string, string>>, ...keys: string[]): Set<string> {
+  const out = new Set<string>();
+  for (const key of keys) {
+    for (const item of (options[key] ?? "").split(",")) if (item.trim()) out.add(item.trim());
+  }
+  return out;
+}
+
+/**
+ * Whether the client options let driver `name` load: `driver.allowlist` (when set, only those)
+ * and `driver.denylist` (never those), with Nomad's older `driver.whitelist`/`.blacklist`
+ * spellings. A driver filtered out is not loaded, not fingerprinted, not on the node.
+ */
+export function driverAllowed(name: string, options: Readonly<Record<string, string>>): boolean {
+  const allow = optionList(options, "driver.allowlist", "driver.whitelist");
+  if (allow.size > 0 && !allow.has(name)) return false;
+  return !optionList(options, "driver.denylist", "driver.blacklist").has(name);
+}
+
 function sameInfo(a: DriverInfo | undefined, b: DriverInfo): boolean {
   if (a === undefined) return false;
   return a.Detected === b.Detected && a.Healthy === b.Healthy &&
@@ -135,6 +155,7 @@ export class DriverManager {
     const firsts: Promise<void>[] = [];
     await Promise.all(
       Object.entries(opts.manifests).map(async ([name, manifest]) => {
+        if (!driverAllowed(name, opts.options)) return;
         const config = opts.pluginConfigs[name] ?? {};
         const info = staticDriverInfo(manifest.fingerprint, config, opts.options, opts.clock.now());
         if (info !== undefined) {

@@ -3,7 +3,12 @@ import { mockManifest } from "../../drivers/mock/manifest.ts";
 import { rawExecManifest } from "../../drivers/raw_exec/manifest.ts";
 import type { PluginManifest } from "../../plugins/sdk.ts";
 import { SILENT_CLIENT_LOGGER, SYSTEM_CLOCK } from "./_common.ts";
-import { DriverManager, DriverUnavailableError, staticDriverInfo } from "./_driver_manager.ts";
+import {
+  driverAllowed,
+  DriverManager,
+  DriverUnavailableError,
+  staticDriverInfo,
+} from "./_driver_manager.ts";
 
 Deno.test("staticDriverInfo() enables by config key or client option, and defers other configs", () => {
   const fp = rawExecManifest.fingerprint;
@@ -71,3 +76,29 @@ Deno.test("DriverManager refuses a disabled lazy driver without starting its Wor
     assertEquals(m.running(), []);
     await assertRejects(() => m.forStart("docker"), DriverUnavailableError, "no such driver");
   }));
+
+Deno.test("driverAllowed() follows driver.allowlist and driver.denylist and their old names", () => {
+  assertEquals(driverAllowed("docker", {}), true);
+  assertEquals(driverAllowed("docker", { "driver.denylist": "raw_exec, docker" }), false);
+  assertEquals(driverAllowed("docker", { "driver.blacklist": "docker" }), false);
+  assertEquals(driverAllowed("docker", { "driver.allowlist": "raw_exec" }), false);
+  assertEquals(driverAllowed("raw_exec", { "driver.whitelist": " raw_exec ,exec" }), true);
+  assertEquals(
+    driverAllowed("raw_exec", { "driver.allowlist": "raw_exec", "driver.denylist": "raw_exec" }),
+    false,
+  );
+});
+
+Deno.test("DriverManager leaves a denied driver out of the node", () =>
+  withManager(
+    { raw_exec: rawExecManifest, mock_driver: mockManifest },
+    { "driver.denylist": "mock_driver" },
+    async (m) => {
+      assertEquals(Object.keys(m.infos()), ["raw_exec"]);
+      await assertRejects(
+        () => m.forStart("mock_driver"),
+        DriverUnavailableError,
+        "no such driver",
+      );
+    },
+  ));
