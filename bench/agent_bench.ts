@@ -135,7 +135,10 @@ const dir = await Deno.makeTempDir({ prefix: "agent_bench_" });
 const port = freePort();
 const addr = `http://127.0.0.1:${port}`;
 // A JSON configuration file: the agent parses no HCL, as `agent -dev` alone.
-await Deno.writeTextFile(join(dir, "ports.json"), JSON.stringify({ ports: { http: port } }));
+await Deno.writeTextFile(
+  join(dir, "ports.json"),
+  JSON.stringify({ ports: { http: port, rpc: freePort(), serf: freePort() } }),
+);
 const v8 = await nomadTaskFlags();
 const agent = new AgentProcess(["-dev", `-config=${join(dir, "ports.json")}`], [
   ...v8,

@@ -5,7 +5,7 @@
  */
 import { join } from "node:path";
 import { assert, assertEquals, assertMatch, assertStringIncludes } from "./assert.ts";
-import { freePort, rawExecNode } from "../core/agent/run_testing.ts";
+import { freePort, portsHcl, rawExecNode } from "../core/agent/run_testing.ts";
 import { AgentProcess, api, cli } from "./e2e_testing.ts";
 
 const JOB = `job "sleepy" {
@@ -47,8 +47,8 @@ Deno.test({
   sanitizeResources: false,
   async fn() {
     const dir = await Deno.makeTempDir({ prefix: "agent_e2e_" });
-    const port = freePort();
-    await Deno.writeTextFile(join(dir, "ports.hcl"), `ports {\n  http = ${port}\n}\n`);
+    const [port, rpc, serf] = [freePort(), freePort(), freePort()];
+    await Deno.writeTextFile(join(dir, "ports.hcl"), portsHcl(port, rpc, serf));
     await Deno.writeTextFile(join(dir, "sleepy.nomad.hcl"), JOB);
     const agent = new AgentProcess(["-dev", `-config=${join(dir, "ports.hcl")}`]);
     try {
@@ -63,7 +63,7 @@ Deno.test({
       );
       assertStringIncludes(
         agent.stdout,
-        `            Bind Addrs: HTTP: [127.0.0.1:${port}]; RPC: 127.0.0.1:4647; Serf: 127.0.0.1:4648\n`,
+        `            Bind Addrs: HTTP: [127.0.0.1:${port}]; RPC: 127.0.0.1:${rpc}; Serf: 127.0.0.1:${serf}\n`,
       );
       assertStringIncludes(agent.stdout, "             Log Level: DEBUG\n");
       const addr = `http://127.0.0.1:${port}`;
@@ -72,7 +72,7 @@ Deno.test({
         "/v1/agent/self",
       );
       assertEquals([self.config.DevMode, self.config.Region], [true, "global"]);
-      assertEquals(await api(addr, "/v1/status/leader"), "127.0.0.1:4647");
+      assertEquals(await api(addr, "/v1/status/leader"), `127.0.0.1:${rpc}`);
       const nodes = await registerNodes(addr, 3);
 
       const run = await cli(addr, dir, "job", "run", "sleepy.nomad.hcl");
@@ -132,7 +132,7 @@ Deno.test({
       config,
       `data_dir  = "${dir}/local-nomad-data"\n\nbind_addr = "127.0.0.1"\n\nserver {\n  enabled          = true\n` +
         `  bootstrap_expect = 1\n}\n\nadvertise {\n  http = "127.0.0.1"\n  rpc  = "127.0.0.1"\n  serf = "127.0.0.1"\n}\n\n` +
-        `ports {\n  http = ${port}\n}\n`,
+        portsHcl(port),
     );
     await Deno.writeTextFile(join(dir, "sleepy.nomad.hcl"), JOB);
     const addr = `http://127.0.0.1:${port}`;

@@ -7,7 +7,7 @@
  */
 import { join } from "node:path";
 import { assert, assertEquals, assertStringIncludes } from "./assert.ts";
-import { freePort } from "../core/agent/run_testing.ts";
+import { freePort, portsHcl } from "../core/agent/run_testing.ts";
 import {
   AgentProcess,
   alive,
@@ -30,11 +30,7 @@ advertise {
   rpc  = "127.0.0.1"
   serf = "127.0.0.1"
 }
-ports {
-  http = ${port}
-  rpc  = ${port + 1}
-  serf = ${port + 2}
-}
+${portsHcl(port).trimEnd()}
 server {
   enabled          = true
   bootstrap_expect = 1

@@ -6,7 +6,7 @@
  */
 import { join } from "node:path";
 import { assert, assertEquals, assertMatch, assertStringIncludes } from "./assert.ts";
-import { freePort } from "../core/agent/run_testing.ts";
+import { freePort, portsHcl } from "../core/agent/run_testing.ts";
 import {
   AgentProcess,
   alive,
@@ -79,7 +79,7 @@ Deno.test({
   async fn() {
     const dir = await Deno.makeTempDir({ prefix: "client_e2e_" });
     const port = freePort();
-    await Deno.writeTextFile(join(dir, "ports.hcl"), `ports {\n  http = ${port}\n}\n`);
+    await Deno.writeTextFile(join(dir, "ports.hcl"), portsHcl(port));
     await Deno.writeTextFile(join(dir, "hello.nomad.hcl"), JOB);
     const agent = new AgentProcess(["-dev", `-config=${join(dir, "ports.hcl")}`], ALL_PERMISSIONS);
     let pids: number[] = [];
@@ -136,6 +136,7 @@ Deno.test({
   async fn() {
     const dir = await Deno.makeTempDir({ prefix: "client_e2e_" });
     const serverPort = freePort();
+    const serverRpc = freePort();
     const clientPort = freePort();
     const common =
       `bind_addr = "127.0.0.1"\nadvertise {\n  http = "127.0.0.1"\n  rpc  = "127.0.0.1"\n` +
@@ -143,14 +144,15 @@ Deno.test({
     await Deno.writeTextFile(
       join(dir, "server.hcl"),
       `data_dir = "${dir}/server-data"\n${common}server {\n  enabled          = true\n` +
-        `  bootstrap_expect = 1\n}\nports {\n  http = ${serverPort}\n}\n`,
+        `  bootstrap_expect = 1\n}\nports {\n  http = ${serverPort}\n  rpc  = ${serverRpc}\n` +
+        `  serf = ${freePort()}\n}\n`,
     );
-    // Seed 004's client configuration, with the server's HTTP address as its server.
+    // Seed 004's client configuration: the server's RPC address as its server.
     await Deno.writeTextFile(
       join(dir, "client.hcl"),
       `data_dir = "${dir}/client-data"\n${common}client {\n  enabled = true\n` +
-        `  servers = ["127.0.0.1:${serverPort}"]\n}\nplugin "raw_exec" {\n  config {\n` +
-        `    enabled = true\n  }\n}\nports {\n  http = ${clientPort}\n}\n`,
+        `  servers = ["127.0.0.1:${serverRpc}"]\n}\nplugin "raw_exec" {\n  config {\n` +
+        `    enabled = true\n  }\n}\n${portsHcl(clientPort)}`,
     );
     await Deno.writeTextFile(join(dir, "hello.nomad.hcl"), JOB);
     const server = new AgentProcess(["-config", join(dir, "server.hcl")], ALL_PERMISSIONS);
@@ -181,7 +183,7 @@ Deno.test({
         `${serverAddr}/v1/client/fs/logs/${allocId}?task=t&type=stdout&plain=true`,
       );
       assertEquals([plain.status, await plain.text()], [200, "hello\n"]);
-      assert(client.stdout.includes("reach the servers over their HTTP API"), client.stdout);
+      assertStringIncludes(server.stdout, `rpc: listening: address=127.0.0.1:${serverRpc}`);
 
       // The client agent stops without stopping its task; the next one on its data_dir
       // takes the task over, and stopping the job then kills it.

@@ -15,7 +15,7 @@
  */
 import { join } from "node:path";
 import { assert, assertEquals, assertMatch, assertStringIncludes } from "./assert.ts";
-import { freePort } from "../core/agent/run_testing.ts";
+import { freePort, portsHcl } from "../core/agent/run_testing.ts";
 import {
   AgentProcess,
   alive,
@@ -85,7 +85,7 @@ const allocs = (addr: string, job: string) => api<AllocStub[]>(addr, `/v1/job/${
 async function devAgent(prefix: string) {
   const dir = await Deno.makeTempDir({ prefix });
   const port = freePort();
-  await Deno.writeTextFile(join(dir, "ports.hcl"), `ports {\n  http = ${port}\n}\n`);
+  await Deno.writeTextFile(join(dir, "ports.hcl"), portsHcl(port));
   const agent = new AgentProcess(["-dev", `-config=${join(dir, "ports.hcl")}`], ALL_PERMISSIONS);
   await agent.waitFor("==> Nomad agent started!");
   return { agent, addr: `http://127.0.0.1:${port}`, dir };
@@ -197,11 +197,7 @@ advertise {
   serf = "{{ GetInterfaceIP \\"lo\\" }}"
 }
 
-ports {
-  http = ${port}
-  rpc  = ${port + 1}
-  serf = ${port + 2}
-}
+${portsHcl(port).trimEnd()}
 
 server {
   enabled          = true

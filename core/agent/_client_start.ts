@@ -1,9 +1,7 @@
 /**
  * Starting the client half of an agent: its configuration from the agent's, how it reaches
- * the servers — in the same process when the agent runs a server too (`-dev`), else over the
- * servers' HTTP API (see `_client_servers.ts`: nomad-ts has no RPC listener yet, so
- * `client.servers` addresses are mapped to HTTP, `127.0.0.1:4647` → `127.0.0.1:4646`) — and
- * the built-in task drivers.
+ * the servers — in the same process when the agent runs a server too (`-dev`), else at the
+ * servers' RPC ports (`_client_servers.ts`) — and the built-in task drivers.
  *
  * @module
  */
@@ -13,7 +11,7 @@ import { type HttpRpcTls, HttpServerRpc, InProcessServerRpc, type ServerRpc } fr
 import type { Server } from "../server/mod.ts";
 import type { StateStore } from "../state/mod.ts";
 import { clientConfig, clientDirs } from "./_client_config.ts";
-import { resolveServerHttp } from "./_client_servers.ts";
+import { rpcAddrs } from "./_client_servers.ts";
 import { lockDataDir } from "./_data_dir.ts";
 import type { Config } from "./config.ts";
 import type { Logger } from "./log.ts";
@@ -25,7 +23,7 @@ export interface StartedClient {
   readonly lock: Deno.FsFile | null;
   /** Maps server addresses (`PUT /v1/agent/servers`) to what the client dials. */
   resolveServers(addresses: readonly string[]): Promise<string[]>;
-  /** The base URLs of the servers' HTTP APIs (for a client-only agent's forwarding). */
+  /** The base URLs of the servers' APIs, at their RPC ports (a client-only agent's forwarding). */
   serverUrls(): string[];
   /**
    * After the client's shutdown: removes the temporary directory a `-dev` client made, unless
@@ -73,7 +71,7 @@ function checkProcAccess(log: Logger): void {
 
 async function rpcTls(config: Config): Promise<HttpRpcTls | undefined> {
   const t = config.TLSConfig;
-  if (!t.EnableHTTP) return undefined;
+  if (!t.EnableRPC) return undefined;
   const read = (path: string) => path === "" ? Promise.resolve(undefined) : Deno.readTextFile(path);
   const [ca, cert, key] = await Promise.all([read(t.CAFile), read(t.CertFile), read(t.KeyFile)]);
   return {
@@ -94,7 +92,7 @@ export async function startClient(
   opts: StartClientOptions,
 ): Promise<StartedClient> {
   const log = opts.logger.named("client");
-  const scheme = config.TLSConfig.EnableHTTP ? "https" : "http";
+  const scheme = config.TLSConfig.EnableRPC ? "https" : "http";
   let rpc: ServerRpc;
   let resolveServers = (addresses: readonly string[]) => Promise.resolve([...addresses]);
   if (opts.server !== null) {
@@ -106,18 +104,10 @@ export async function startClient(
         'Cannot start the client: it knows no server; set client { servers = ["<server>:4647"] }',
       );
     }
-    resolveServers = async (addresses) => {
-      const found = await resolveServerHttp(addresses, { scheme });
-      for (const note of found.notes) log.info(note);
-      return found.addrs;
-    };
-    log.info(
-      "nomad-ts clients reach the servers over their HTTP API (there is no RPC listener yet): " +
-        "each server address is tried on its own port, then on port 4646 of the same host",
-    );
+    resolveServers = (addresses) => Promise.resolve(rpcAddrs(addresses));
     const tls = await rpcTls(config);
     rpc = new HttpServerRpc({
-      servers: await resolveServers(wanted),
+      servers: rpcAddrs(wanted),
       region: config.Region,
       ...(tls ? { tls } : {}),
     });

@@ -1,7 +1,8 @@
 /**
- * The agent's HTTP listeners: `Deno.serve` for plain HTTP and HTTPS, and `node:https` when the
- * agent must verify client certificates (`tls { http = true, verify_https_client = true }`),
- * which `Deno.serve` cannot request.
+ * The agent's listeners: `Deno.serve` for plain HTTP and HTTPS, and `node:https` when the
+ * agent must verify client certificates (`tls { http = true, verify_https_client = true }`, and
+ * always on the RPC port under `tls { rpc = true }`, as Nomad's RPC verifies its peers), which
+ * `Deno.serve` cannot request.
  *
  * @module
  */
@@ -38,7 +39,7 @@ interface Pem {
   ca?: string;
 }
 
-async function readPem(tls: TLSConfig): Promise<Pem> {
+async function readPem(tls: TLSConfig, setting: string): Promise<Pem> {
   const read = async (what: string, path: string) => {
     try {
       return await Deno.readTextFile(path);
@@ -50,7 +51,7 @@ async function readPem(tls: TLSConfig): Promise<Pem> {
   };
   if (tls.CertFile === "" || tls.KeyFile === "") {
     throw new Error(
-      "tls.http is set but cert_file or key_file is missing: set both in the tls block",
+      `${setting} is set but cert_file or key_file is missing: set both in the tls block`,
     );
   }
   const pem: Pem = {
@@ -139,10 +140,16 @@ async function handleNode(
   }
 }
 
-function serveMutualTls(host: string, port: number, handler: Handler, pem: Pem): Promise<Listener> {
+function serveMutualTls(
+  host: string,
+  port: number,
+  handler: Handler,
+  pem: Pem,
+  setting: string,
+): Promise<Listener> {
   if (pem.ca === undefined) {
     return Promise.reject(
-      new Error("tls.verify_https_client needs ca_file: the CA that signs client certificates"),
+      new Error(`${setting} needs ca_file: the CA that signs client certificates`),
     );
   }
   const server = createServer(
@@ -167,17 +174,29 @@ function serveMutualTls(host: string, port: number, handler: Handler, pem: Pem):
 }
 
 /**
- * Listens on `addr` (`ip:port`) with the agent's TLS settings.
+ * Listens on `addr` (`ip:port`) with the agent's TLS settings for that port: `tls.http` and
+ * `verify_https_client` for the HTTP API, `tls.rpc` (client certificates always verified)
+ * for the RPC port.
  *
  * @throws when the address is taken or the TLS files cannot be read, with a message that
  * names them.
  */
-export async function listen(addr: string, handler: Handler, tls: TLSConfig): Promise<Listener> {
-  const [host, port] = splitHostPort(addr);
-  const pem = tls.EnableHTTP ? await readPem(tls) : null;
+export async function listen(
+  addr: string,
+  handler: Handler,
+  tls: TLSConfig,
+  port: "http" | "rpc" = "http",
+): Promise<Listener> {
+  const [host, portNumber] = splitHostPort(addr);
+  const enabled = port === "rpc" ? tls.EnableRPC : tls.EnableHTTP;
+  const verify = port === "rpc" ? true : tls.VerifyHTTPSClient;
+  const pem = enabled ? await readPem(tls, `tls.${port}`) : null;
   try {
-    if (pem && tls.VerifyHTTPSClient) return await serveMutualTls(host, port, handler, pem);
-    return await serveDeno(host, port, handler, pem);
+    if (pem && verify) {
+      const setting = port === "rpc" ? "tls.rpc" : "tls.verify_https_client";
+      return await serveMutualTls(host, portNumber, handler, pem, setting);
+    }
+    return await serveDeno(host, portNumber, handler, pem);
   } catch (err) {
     const reason = err instanceof Error ? err.message : String(err);
     throw new Error(`listen tcp ${addr}: ${reason}`, { cause: err });

@@ -2,7 +2,7 @@
  * The agent process: the server (state store, scheduling loops), the client (its node and the
  * tasks of its allocations) and the HTTP API on one configuration, started together and shut
  * down gracefully. With `-dev` the agent is both, the client calling the server in-process; a
- * client-only agent reaches its servers over their HTTP API and forwards to them the requests
+ * client-only agent reaches its servers at their RPC ports and forwards to them the requests
  * its own API does not serve.
  *
  * @module
@@ -169,6 +169,8 @@ export class Agent {
   readonly nodeId: string;
   /** Where the HTTP API listens, `ip:port` (the real ports when 0 was configured). */
   readonly httpAddrs: readonly string[];
+  /** Where a server agent's RPC port listens, `ip:port`; `null` on a client-only agent. */
+  readonly rpcAddr: string | null;
   readonly #listeners: Listener[];
   readonly #locks: (Deno.FsFile | null)[];
   readonly #clientCleanup: () => Promise<void>;
@@ -195,7 +197,9 @@ export class Agent {
     this.#listeners = parts.listeners;
     this.#locks = [parts.server?.lock ?? null, parts.client?.lock ?? null];
     this.#clientCleanup = parts.client?.cleanup ?? (() => Promise.resolve());
-    this.httpAddrs = parts.listeners.map((l) => l.addr);
+    const rpc = parts.server === null ? null : parts.listeners.at(-1)!;
+    this.httpAddrs = parts.listeners.filter((l) => l !== rpc).map((l) => l.addr);
+    this.rpcAddr = rpc?.addr ?? null;
     this.#logger = logger;
   }
 
@@ -229,6 +233,14 @@ export class Agent {
         const l = await listen(addr, app.fetch, config.TLSConfig);
         listeners.push(l);
         log.named("http").info("listening", { address: l.addr, tls: config.TLSConfig.EnableHTTP });
+      }
+      // The RPC port, where clients and other agents reach a server. Nomad speaks msgpack-RPC
+      // there; nomad-ts agents speak the same API as on the HTTP port, over its own listener
+      // with its own TLS (`tls.rpc`, peers' certificates verified).
+      if (server !== null) {
+        const l = await listen(bindAddrs(config).RPC, app.fetch, config.TLSConfig, "rpc");
+        listeners.push(l);
+        log.named("rpc").info("listening", { address: l.addr, tls: config.TLSConfig.EnableRPC });
       }
       return new Agent(config, { server, client, listeners }, log);
     } catch (err) {

@@ -5,7 +5,7 @@ import { Agent } from "./agent.ts";
 import { devConfig } from "./config_defaults.ts";
 import { normalizeAddrs } from "./config_normalize.ts";
 import { Logger, LogOutput } from "./log.ts";
-import { freePort, startAgent } from "./run_testing.ts";
+import { freePort, portsHcl, startAgent } from "./run_testing.ts";
 import { systemSockaddrEnv } from "./sockaddr.ts";
 
 const SILENT = new Logger(new LogOutput(() => Promise.resolve()), { level: "OFF" });
@@ -15,6 +15,7 @@ async function serverConfig(dataDir: string, port: number) {
   Object.assign(c, { DevMode: false, DataDir: dataDir });
   c.Client.Enabled = false;
   c.Ports.HTTP = port;
+  c.Ports.RPC = freePort();
   c.AdvertiseAddrs = { HTTP: "127.0.0.1", RPC: "127.0.0.1", Serf: "127.0.0.1" };
   return (await normalizeAddrs(c, systemSockaddrEnv())).config;
 }
@@ -58,6 +59,7 @@ Deno.test("Agent applies server.default_scheduler_config to a new cluster", asyn
   const config = devConfig();
   config.Client.Enabled = false;
   config.Ports.HTTP = freePort();
+  config.Ports.RPC = freePort();
   config.Server.DefaultSchedulerConfig.SchedulerAlgorithm = "spread";
   config.Server.DefaultSchedulerConfig.PreemptionConfig.BatchSchedulerEnabled = true;
   const agent = await Agent.start((await normalizeAddrs(config, systemSockaddrEnv())).config, {
@@ -148,11 +150,13 @@ Deno.test("runAgent() serves HTTPS, and with verify_https_client only to clients
     const ca = await read("ca.pem");
     for (const verify of [false, true]) {
       await t.step(`verify_https_client = ${verify}`, async () => {
-        const port = freePort();
+        const [port, rpc] = [freePort(), freePort()];
         const cfg = join(dir, `tls-${verify}.hcl`);
         await Deno.writeTextFile(
           cfg,
-          `ports {\n  http = ${port}\n}\ntls {\n  http = true\n  ca_file = "${dir}/ca.pem"\n  cert_file = "${dir}/server.pem"\n` +
+          `${
+            portsHcl(port, rpc)
+          }tls {\n  http = true\n  ca_file = "${dir}/ca.pem"\n  cert_file = "${dir}/server.pem"\n` +
             `  key_file = "${dir}/server.key"\n  verify_https_client = ${verify}\n}\n`,
         );
         const run = startAgent({ dev: true, config: [cfg], "log-level": "ERROR" });
@@ -168,9 +172,12 @@ Deno.test("runAgent() serves HTTPS, and with verify_https_client only to clients
           if (verify) {
             await assertRejects(() => fetch(url, { client: anonymous }).then((r) => r.text()));
           } else {
-            assertEquals(await (await fetch(url, { client: anonymous })).json(), "127.0.0.1:4647");
+            assertEquals(
+              await (await fetch(url, { client: anonymous })).json(),
+              `127.0.0.1:${rpc}`,
+            );
           }
-          assertEquals(await (await fetch(url, { client: withCert })).json(), "127.0.0.1:4647");
+          assertEquals(await (await fetch(url, { client: withCert })).json(), `127.0.0.1:${rpc}`);
         } finally {
           anonymous.close();
           withCert.close();
@@ -188,6 +195,7 @@ Deno.test("Agent.shutdown() ends open blocking queries and event streams at once
   const config = devConfig();
   config.Client.Enabled = false;
   config.Ports.HTTP = freePort();
+  config.Ports.RPC = freePort();
   const agent = await Agent.start((await normalizeAddrs(config, systemSockaddrEnv())).config, {
     logger: SILENT,
     version: "0.1.0",

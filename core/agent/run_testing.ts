@@ -61,6 +61,14 @@ export function freePort(): number {
   return port;
 }
 
+/**
+ * A `ports` block with `http` and free `rpc` and `serf` ports: every server agent listens on
+ * its RPC port, so agents that tests run side by side must not share Nomad's default 4647.
+ */
+export function portsHcl(http: number, rpc = freePort(), serf = freePort()): string {
+  return `ports {\n  http = ${http}\n  rpc  = ${rpc}\n  serf = ${serf}\n}\n`;
+}
+
 /** Flag values with `set` applied over the defaults, and the names set. */
 export function flagValues(set: Record<string, unknown>): [AgentFlagValues, Set<string>] {
   const out: Record<string, unknown> = {};
