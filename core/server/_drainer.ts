@@ -1,24 +1,20 @@
 /**
- * Node drains: the `Node.UpdateDrain` endpoint and a simplified drainer. When a drain starts,
- * every allocation on the node of a service or batch job is marked to migrate at once (Nomad
- * paces them by each group's `migrate.max_parallel`; we do not), with one `node-drain`
- * evaluation per job; system-job allocations follow once the others are gone (never with
- * `IgnoreSystemJobs`), or when the deadline passes. The drain completes when nothing is left
+ * Node drains: the `Node.UpdateDrain` endpoint and the drainer, which marks allocations on
+ * draining nodes to migrate as `_drain_plan.ts` decides (paced by each group's
+ * `migrate.max_parallel` and the health of the replacements, batch left to finish, system
+ * last, everything at the deadline), with one `node-drain` evaluation per job, re-deciding
+ * whenever allocations change and at each deadline. The drain completes when nothing is left
  * running on the node, counting allocations the servers stopped as gone.
  *
  * @module
  */
-import { isTerminal, nsToTime, timeToNs } from "../scheduler/mod.ts";
+import { nsToTime } from "../scheduler/mod.ts";
 import { type DrainStrategy, type Evaluation, ZERO_TIME } from "../structs/mod.ts";
 import type { RequestContext } from "./api.ts";
 import type { ServerCore } from "./_core.ts";
 import { newEval } from "./_evals.ts";
-import {
-  createNodeEvals,
-  isSystemJob,
-  type NodeEvalResponse,
-  nodeEvent,
-} from "./_node_endpoint.ts";
+import { createNodeEvals, type NodeEvalResponse, nodeEvent } from "./_node_endpoint.ts";
+import { planDrain } from "./_drain_plan.ts";
 import type { TimerHandle } from "./timers.ts";
 
 /** The drain endpoint and the loop that moves allocations off draining nodes. */
@@ -115,41 +111,23 @@ export class Drainer {
 
   async #check(): Promise<void> {
     const core = this.#core;
-    const snap = core.store.snapshot();
     const now = core.nowNs();
+    const step = planDrain(core.store.snapshot(), this.#draining, now);
+
     const transitions: Record<string, { Migrate: boolean }> = {};
     const evals = new Map<string, Evaluation>();
-    const complete: string[] = [];
-    let nextDeadline = Infinity;
-    for (const nodeId of this.#draining) {
-      const node = snap.node(nodeId);
-      const drain = node?.DrainStrategy ?? null;
-      if (node === undefined || drain === null) {
-        this.#draining.delete(nodeId);
-        continue;
+    for (const { alloc: a, nodeId } of step.migrate) {
+      transitions[a.ID] = { Migrate: true };
+      const key = `${a.Namespace}\u0000${a.JobID}`;
+      if (!evals.has(key)) {
+        evals.set(
+          key,
+          newEval(core.newId(), a.Job!, "node-drain", now, {
+            Namespace: a.Namespace,
+            NodeID: nodeId,
+          }),
+        );
       }
-      const deadline = timeToNs(drain.ForceDeadline);
-      const deadlined = drain.Deadline < 0 || (deadline > 0 && now >= deadline);
-      if (deadline > now) nextDeadline = Math.min(nextDeadline, deadline);
-      const live = snap.allocsByNode(nodeId).filter((a) => !isTerminal(a));
-      const others = live.filter((a) => !isSystemJob(a.Job));
-      const system = drain.IgnoreSystemJobs ? [] : live.filter((a) => isSystemJob(a.Job));
-      const move = others.length === 0 || deadlined ? [...others, ...system] : others;
-      for (const a of move) {
-        if (a.DesiredTransition.Migrate === true || a.Job === null) continue;
-        transitions[a.ID] = { Migrate: true };
-        const key = `${a.Namespace}\u0000${a.JobID}`;
-        if (!evals.has(key)) {
-          evals.set(
-            key,
-            newEval(core.newId(), a.Job, "node-drain", now, {
-              Namespace: a.Namespace,
-              NodeID: nodeId,
-            }),
-          );
-        }
-      }
-      if (others.length + system.length === 0) complete.push(nodeId);
     }
     if (Object.keys(transitions).length > 0) {
       await core.commit({
@@ -158,7 +136,7 @@ export class Drainer {
         evals: [...evals.values()],
       });
     }
-    for (const nodeId of complete) {
+    for (const nodeId of step.complete) {
       this.#draining.delete(nodeId);
       await core.commit({
         type: "NodeDrain",
@@ -170,7 +148,7 @@ export class Drainer {
         updatedAt: core.nowSeconds(),
       });
     }
-    this.#armDeadline(nextDeadline);
+    this.#armDeadline(step.nextDeadline);
   }
 
   #armDeadline(deadlineNs: number): void {

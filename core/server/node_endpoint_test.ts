@@ -125,44 +125,109 @@ Deno.test("updateNodeEligibility() and updateNodeDrain() move allocations off a 
   const { server, state } = await testServer();
   try {
     for (let i = 0; i < 2; i++) await server.registerNode(simNode(i), CTX);
-    const reg = await server.registerJob({ Job: simJob("web", 2, { cpu: 1500 }) }, CTX);
-    await waitForEval(state, reg.EvalID);
-    const target = liveAllocs(state.snapshot(), "web")[0]!.NodeID;
-    const other = target === "node-00000" ? "node-00001" : "node-00000";
+    const [target, other] = ["node-00000", "node-00001"];
     await t.step("ineligible nodes get no new allocations", async () => {
       await server.updateNodeEligibility(other, "ineligible", CTX);
       assertEquals(state.snapshot().node(other)?.SchedulingEligibility, "ineligible");
+      const reg = await server.registerJob({ Job: simJob("web", 2, { cpu: 1500 }) }, CTX);
+      await waitForEval(state, reg.EvalID);
+      assertEquals(liveAllocs(state.snapshot(), "web").map((a) => a.NodeID), [target, target]);
       const back = await server.updateNodeEligibility(other, "eligible", CTX);
       assert(back.NodeModifyIndex > 0);
     });
-    await t.step("a drain migrates the allocations and completes", async () => {
-      const reply = await server.updateNodeDrain(
-        target,
-        {
-          Deadline: 3_600_000_000_000,
-          IgnoreSystemJobs: false,
-          ForceDeadline: "0001-01-01T00:00:00Z",
-          StartedAt: "0001-01-01T00:00:00Z",
-        },
-        false,
-        CTX,
-      );
-      assert(reply.NodeModifyIndex > 0);
-      const node = await waitFor(state, "the drain to complete", (s) => {
-        const n = s.node(target);
-        return n?.DrainStrategy === null ? n : undefined;
-      });
-      assertEquals((node.LastDrain as { Status?: string } | null)?.Status, "complete");
-      assertEquals(node.SchedulingEligibility, "ineligible");
-      const live = liveAllocs(state.snapshot(), "web");
-      assertEquals(live.length, 2);
-      assertEquals(live.every((a) => a.NodeID === other), true);
-      await assertRejects(
-        () => server.updateNodeEligibility("nope", "eligible", CTX),
-        Error,
-        "node not found",
-      );
-    });
+    await t.step(
+      "a drain moves one allocation at a time, each after a healthy replacement",
+      async () => {
+        // A simulated client: new allocations start healthy, stopped ones complete. At no time
+        // may fewer than count - max_parallel (2 - 1) healthy allocations run.
+        let lowest = Infinity;
+        let simulating = true;
+        let watching = false;
+        const client = (async () => {
+          while (simulating) {
+            const healthy = state.snapshot().allocsByJob("default", "web").filter((a) =>
+              a.ClientStatus === "running" && a.DesiredStatus === "run" &&
+              a.DeploymentStatus?.Healthy === true
+            ).length;
+            if (watching) {
+              lowest = Math.min(lowest, healthy);
+            }
+            const snap = state.snapshot();
+            const all = snap.allocsByJob("default", "web");
+            const updates = all.flatMap((a) => {
+              const status = a.DesiredStatus !== "run"
+                ? (a.ClientStatus === "running" ? "complete" : null)
+                : (a.ClientStatus === "pending" ? "running" : null);
+              if (status === null) {
+                return [];
+              }
+              return [{
+                ID: a.ID,
+                NodeID: a.NodeID,
+                ClientStatus: status,
+                ClientDescription: "",
+                TaskStates: null,
+                DeploymentStatus: status === "running"
+                  ? {
+                    Healthy: true,
+                    Timestamp: new Date().toISOString(),
+                    Canary: false,
+                    ModifyIndex: 0,
+                  }
+                  : a.DeploymentStatus,
+                NetworkStatus: null,
+              }];
+            });
+            if (updates.length > 0) {
+              await server.updateAllocsFromClient(updates, CTX);
+            }
+            await new Promise((r) =>
+              setTimeout(r, 5)
+            );
+          }
+        })();
+        await waitFor(
+          state,
+          "both allocations healthy",
+          (s) =>
+            s.allocsByJob("default", "web").filter((a) => a.DeploymentStatus?.Healthy === true)
+                .length === 2 || undefined,
+        );
+        watching = true;
+        const reply = await server.updateNodeDrain(
+          target,
+          {
+            Deadline: 3_600_000_000_000,
+            IgnoreSystemJobs: false,
+            ForceDeadline: "0001-01-01T00:00:00Z",
+            StartedAt: "0001-01-01T00:00:00Z",
+          },
+          false,
+          CTX,
+        );
+        assert(reply.NodeModifyIndex > 0);
+        const node = await waitFor(state, "the drain to complete", (s) => {
+          const n = s.node(target);
+          return n?.DrainStrategy === null ? n : undefined;
+        });
+        simulating = false;
+        await client;
+        assertEquals(lowest, 1, `a healthy allocation ran throughout (lowest ${lowest})`);
+        assertEquals((node.LastDrain as { Status?: string } | null)?.Status, "complete");
+        assertEquals(node.SchedulingEligibility, "ineligible");
+        const live = liveAllocs(state.snapshot(), "web");
+        assertEquals(live.length, 2);
+        assertEquals(
+          live.every((a) => a.NodeID === other),
+          true,
+        );
+        await assertRejects(
+          () => server.updateNodeEligibility("nope", "eligible", CTX),
+          Error,
+          "node not found",
+        );
+      },
+    );
   } finally {
     await server.stop();
   }
