@@ -1,0 +1,76 @@
+/**
+ * Helpers of the multi-agent tests: a server agent and client agents as separate processes on
+ * loopback, each with its own data_dir and free ports, the clients reaching the server at its
+ * RPC port; short heartbeat timers so node loss shows within seconds.
+ *
+ * @module
+ */
+import { join } from "node:path";
+import { freePort, portsHcl } from "../core/agent/run_testing.ts";
+import { AgentProcess, ALL_PERMISSIONS, api, eventually } from "./e2e_testing.ts";
+
+/** A started agent, where its API answers, and the configuration it was started with. */
+export interface ClusterAgent {
+  process: AgentProcess;
+  /** `http://127.0.0.1:<http port>`. */
+  addr: string;
+  /** Its configuration file (start it again from there). */
+  config: string;
+}
+
+const LOOPBACK =
+  `bind_addr = "127.0.0.1"\nadvertise {\n  http = "127.0.0.1"\n  rpc  = "127.0.0.1"\n` +
+  `  serf = "127.0.0.1"\n}\n`;
+
+async function startAgent(config: string, http: number): Promise<ClusterAgent> {
+  const process = new AgentProcess([`-config=${config}`], ALL_PERMISSIONS);
+  await process.waitFor("==> Nomad agent started!");
+  return { process, addr: `http://127.0.0.1:${http}`, config };
+}
+
+/** Starts a server agent (heartbeat TTL 2 s, grace 1 s); answers it and its RPC address. */
+export async function startClusterServer(
+  dir: string,
+): Promise<ClusterAgent & { rpc: string }> {
+  const [http, rpc] = [freePort(), freePort()];
+  const config = join(dir, "server.hcl");
+  await Deno.writeTextFile(
+    config,
+    `data_dir = "${dir}/server"\n${LOOPBACK}${portsHcl(http, rpc)}server {\n` +
+      `  enabled           = true\n  bootstrap_expect  = 1\n  heartbeat_grace   = "1s"\n` +
+      `  min_heartbeat_ttl = "2s"\n}\n`,
+  );
+  return { ...await startAgent(config, http), rpc: `127.0.0.1:${rpc}` };
+}
+
+/** Starts client agent `name` (raw_exec enabled, `meta.name = <name>`) of the server at `rpc`. */
+export async function startClusterClient(
+  dir: string,
+  name: string,
+  rpc: string,
+): Promise<ClusterAgent> {
+  const http = freePort();
+  const config = join(dir, `${name}.hcl`);
+  await Deno.writeTextFile(
+    config,
+    `data_dir = "${dir}/${name}"\nname = "${name}"\n${LOOPBACK}${portsHcl(http)}client {\n` +
+      `  enabled = true\n  servers = ["${rpc}"]\n  meta {\n    name = "${name}"\n  }\n}\n` +
+      `plugin "raw_exec" {\n  config {\n    enabled = true\n  }\n}\n`,
+  );
+  return await startAgent(config, http);
+}
+
+/** Restarts an agent that was stopped or killed, from its configuration file. */
+export async function restartAgent(agent: ClusterAgent): Promise<ClusterAgent> {
+  const http = Number(new URL(agent.addr).port);
+  return await startAgent(agent.config, http);
+}
+
+/** Waits for `n` ready nodes; answers their IDs by node name. */
+export async function readyNodes(addr: string, n: number): Promise<Map<string, string>> {
+  return await eventually(`${n} ready nodes`, async () => {
+    const nodes = await api<{ ID: string; Name: string; Status: string }[]>(addr, "/v1/nodes");
+    const ready = nodes.filter((x) => x.Status === "ready");
+    return ready.length === n ? new Map(ready.map((x) => [x.Name, x.ID])) : undefined;
+  });
+}
