@@ -74,3 +74,85 @@ export async function readyNodes(addr: string, n: number): Promise<Map<string, s
     return ready.length === n ? new Map(ready.map((x) => [x.Name, x.ID])) : undefined;
   });
 }
+
+/**
+ * A TCP proxy on loopback to `target` (`host:port`) that a test can cut, as a network
+ * partition would: `block()` drops every open connection and refuses new ones until `heal()`.
+ */
+export class TcpProxy {
+  readonly #listener: Deno.TcpListener;
+  readonly #target: { hostname: string; port: number };
+  readonly #conns = new Set<Deno.Conn>();
+  #blocked = false;
+  readonly #accepting: Promise<void>;
+
+  constructor(target: string) {
+    const [hostname, port] = target.split(":") as [string, string];
+    this.#target = { hostname, port: Number(port) };
+    this.#listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
+    this.#accepting = this.#accept();
+  }
+
+  /** `127.0.0.1:<port>` to dial instead of the target. */
+  get addr(): string {
+    return `127.0.0.1:${(this.#listener.addr as Deno.NetAddr).port}`;
+  }
+
+  async #accept(): Promise<void> {
+    for await (const conn of this.#listener) {
+      if (this.#blocked) {
+        conn.close();
+        continue;
+      }
+      void this.#pipe(conn);
+    }
+  }
+
+  async #pipe(inbound: Deno.Conn): Promise<void> {
+    let outbound: Deno.Conn;
+    try {
+      outbound = await Deno.connect(this.#target);
+    } catch {
+      inbound.close();
+      return;
+    }
+    this.#conns.add(inbound);
+    this.#conns.add(outbound);
+    const close = () => {
+      for (const c of [inbound, outbound]) {
+        this.#conns.delete(c);
+        try {
+          c.close();
+        } catch { /* closed */ }
+      }
+    };
+    await Promise.allSettled([
+      inbound.readable.pipeTo(outbound.writable, { preventClose: true }),
+      outbound.readable.pipeTo(inbound.writable, { preventClose: true }),
+    ]);
+    close();
+  }
+
+  /** Cuts the link: open connections drop, new ones are refused. */
+  block(): void {
+    this.#blocked = true;
+    for (const c of this.#conns) {
+      try {
+        c.close();
+      } catch { /* closed */ }
+    }
+    this.#conns.clear();
+  }
+
+  /** Restores the link. */
+  heal(): void {
+    this.#blocked = false;
+  }
+
+  /** Stops the proxy. */
+  async close(): Promise<void> {
+    this.block();
+    this.#listener.close();
+    await this.#accepting.catch(() => {});
+  }
+}
