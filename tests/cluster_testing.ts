@@ -43,18 +43,32 @@ export async function startClusterServer(
   return { ...await startAgent(config, http), rpc: `127.0.0.1:${rpc}` };
 }
 
+/** What a test client differs in. */
+export interface ClientSettings {
+  /** Top-level lines (`datacenter = "dc2"`). */
+  top?: string;
+  /** Lines of the `client` block (`node_class = "web"`). */
+  client?: string;
+  /** More `client.meta` entries. */
+  meta?: Record<string, string>;
+}
+
 /** Starts client agent `name` (raw_exec enabled, `meta.name = <name>`) of the server at `rpc`. */
 export async function startClusterClient(
   dir: string,
   name: string,
   rpc: string,
+  settings: ClientSettings = {},
 ): Promise<ClusterAgent> {
   const http = freePort();
   const config = join(dir, `${name}.hcl`);
+  const meta = Object.entries({ name, ...settings.meta }).map(([k, v]) => `    ${k} = "${v}"\n`)
+    .join("");
   await Deno.writeTextFile(
     config,
-    `data_dir = "${dir}/${name}"\nname = "${name}"\n${LOOPBACK}${portsHcl(http)}client {\n` +
-      `  enabled = true\n  servers = ["${rpc}"]\n  meta {\n    name = "${name}"\n  }\n}\n` +
+    `data_dir = "${dir}/${name}"\nname = "${name}"\n${settings.top ?? ""}\n${LOOPBACK}` +
+      `${portsHcl(http)}client {\n  enabled = true\n  servers = ["${rpc}"]\n` +
+      `${settings.client ?? ""}\n  meta {\n${meta}  }\n}\n` +
       `plugin "raw_exec" {\n  config {\n    enabled = true\n  }\n}\n`,
   );
   return await startAgent(config, http);
