@@ -14,6 +14,7 @@ import { mergeConfig } from "./config_merge.ts";
 import { bindAddrs, normalizeAddrs, validateConfig } from "./config_normalize.ts";
 import { type AgentFlagValues, commandLine } from "./flags.ts";
 import { Logger, LogOutput, parseLogLevel } from "./log.ts";
+import { LogFile } from "./_log_file.ts";
 import { type SockaddrEnv, systemSockaddrEnv } from "./sockaddr.ts";
 import { Agent, type AgentOptions } from "./agent.ts";
 import { bannerInfo, infoLines } from "./banner.ts";
@@ -191,7 +192,24 @@ export async function runAgent(
   const prepared = await prepare(values, set, opts);
   if (!prepared) return 1;
   const { config } = prepared;
-  const out = new LogOutput((line) => ui.output(line));
+  let logFile: LogFile | null = null;
+  if (config.LogFile !== "") {
+    try {
+      logFile = LogFile.open({
+        path: config.LogFile,
+        rotateDuration: config.LogRotateDuration,
+        rotateBytes: config.LogRotateBytes,
+        maxFiles: config.LogRotateMaxFiles,
+      });
+    } catch (err) {
+      await ui.error(`==> ${(err as Error).message}`);
+      return 1;
+    }
+  }
+  const out = new LogOutput((line) => {
+    logFile?.write(line);
+    return ui.output(line);
+  });
   const logger = new Logger(out, {
     level: parseLogLevel(config.LogLevel) ?? "INFO",
     json: config.LogJson,
@@ -220,6 +238,7 @@ export async function runAgent(
     logger.named("agent").error("error starting agent", { error: message });
     out.open();
     await out.flush();
+    logFile?.close();
     await ui.error(`==> Error starting agent: ${message}`);
     return 1;
   }
@@ -246,5 +265,6 @@ export async function runAgent(
     return code;
   } finally {
     await signals.return?.();
+    logFile?.close();
   }
 }

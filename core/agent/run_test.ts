@@ -212,3 +212,22 @@ Deno.test("runAgent() runs a client-only agent that serves its HTTP API, and sto
     await Deno.remove(dir, { recursive: true });
   }
 });
+
+Deno.test("runAgent() writes its log lines to log_file too", async () => {
+  const dir = await Deno.makeTempDir({ prefix: "agent_run_" });
+  try {
+    const logs = join(dir, "logs");
+    const cfg = join(dir, "log.hcl");
+    await Deno.writeTextFile(cfg, `log_file = "${logs}/"\n${portsHcl(freePort())}`);
+    const run = startAgent({ dev: true, config: [cfg], "log-level": "INFO" });
+    assert(await run.started, run.ui.stderr.join("\n"));
+    run.signals.send("SIGTERM");
+    assertEquals(await run.exit, 0);
+    const text = await Deno.readTextFile(join(logs, "nomad.log"));
+    assertStringIncludes(text, "[INFO]  nomad.state: state restored");
+    assertStringIncludes(text, "[INFO]  agent: shutdown complete");
+    assert(!text.includes("==> Starting Nomad agent"), "the banner goes to the terminal only");
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
