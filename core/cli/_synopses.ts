@@ -1,6 +1,7 @@
 /**
  * The synopsis of every command of Nomad's CLI, by full name, as `nomad-ts` lists them in
- * help output. Nomad's hidden and deprecated commands are left out.
+ * help output. Nomad's hidden and deprecated commands are left out; `node purge` is a nomad-ts
+ * addition (Nomad has it only in its HTTP API).
  *
  * @module
  */
@@ -130,6 +131,7 @@ export const SYNOPSES: Readonly<Record<string, string>> = {
   "node pool jobs": "Fetch a list of jobs in a node pool",
   "node pool list": "List node pools",
   "node pool nodes": "Fetch a list of nodes in a node pool",
+  "node purge": "Remove a node from the cluster state",
   "node status": "Display status information about nodes",
   "operator": "Provides cluster-level tools for Nomad operators",
   "operator api": "Query Nomad's HTTP API",

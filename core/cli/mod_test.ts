@@ -117,9 +117,33 @@ Deno.test("run() lists the subcommands of a group that is not built yet", async 
   );
 });
 
+Deno.test("run() prints the node and server groups' help with their subcommands", async () => {
+  const node = await runCli(["node"]);
+  assertEquals([node.code, node.stdout], [1, ""]);
+  assert(node.stderr.startsWith("Usage: nomad-ts node <subcommand> [options] [args]\n"));
+  assertStringIncludes(node.stderr, "$ nomad-ts node drain -enable -deadline 4h <node-id>");
+  assertStringIncludes(node.stderr, "\n    drain          Toggle drain mode on a given node\n");
+  assertStringIncludes(node.stderr, "\n    purge          Remove a node from the cluster state\n");
+  const server = await runCli(["server"]);
+  assertEquals(server.code, 1);
+  assertStringIncludes(server.stderr, '$ nomad-ts server join "IP:Port"');
+  assertStringIncludes(
+    server.stderr,
+    "\n    force-leave    Force a server into the 'left' state\n" +
+      "    join           Join server nodes together\n",
+  );
+  const help = await runCli(["node", "drain", "-h"]);
+  assertEquals(help.code, 0);
+  assert(help.stdout.startsWith("Usage: nomad-ts node drain [options] <node>\n"));
+  assertStringIncludes(help.stdout, "\n  -keep-ineligible\n");
+});
+
 Deno.test("run() says in one line that a command comes in a later version", async () => {
   for (
-    const args of [["alloc", "checks"], ["volume", "status"], ["node", "drain"], ["exec", "web"]]
+    const args of [["alloc", "checks"], ["volume", "status"], ["node", "meta", "read"], [
+      "exec",
+      "web",
+    ]]
   ) {
     const { code, stdout, stderr } = await runCli(args);
     assertEquals(code, 1, args.join(" "));

@@ -1,8 +1,8 @@
 /**
- * Printing for commands, the way Nomad's `cli.Ui` does it: `output` to stdout, `error` and `warn`
- * to stderr, each message followed by a newline. With color on, errors are red, warnings yellow,
- * and `colorize` turns `[bold][green]...[reset]` tags into terminal codes; with color off the
- * tags are removed.
+ * Printing for commands, the way Nomad's `cli.Ui` does it: `output` and `info` to stdout, `error`
+ * and `warn` to stderr, each message followed by a newline. With color on, errors are red,
+ * warnings yellow and information green, and `colorize` turns `[bold][green]...[reset]` tags into
+ * terminal codes; with color off the tags are removed.
  *
  * @module
  */
@@ -56,6 +56,11 @@ export class Ui {
   /** Prints `text` and a newline to stdout. */
   output(text: string): Promise<void> {
     return writeAll(this.#out, `${text}\n`);
+  }
+
+  /** Prints `text` and a newline to stdout, in green when color is on (Nomad's `Ui.Info`). */
+  info(text: string): Promise<void> {
+    return writeAll(this.#out, `${this.#paint(text, "32")}\n`);
   }
 
   /** Prints `text` and a newline to stderr, in red when color is on. */

@@ -21,6 +21,15 @@ Deno.test("Ui colors errors red and warnings yellow when color is on", async () 
   assertEquals(err.text, "\x1b[0;31mbad\x1b[0m\n\x1b[0;33mcareful\x1b[0m\n");
 });
 
+Deno.test("Ui.info() prints to stdout, green when color is on", async () => {
+  const plain = new TextSink();
+  await new Ui(plain, new TextSink()).info("drain set");
+  assertEquals(plain.text, "drain set\n");
+  const out = new TextSink();
+  await new Ui(out, new TextSink(), { color: true }).info("drain set");
+  assertEquals(out.text, "\x1b[0;32mdrain set\x1b[0m\n");
+});
+
 Deno.test("Ui.colorize() removes the tags without color and turns them into codes with it", () => {
   const text = "[bold][green]Job validation successful[reset]";
   assertEquals(new Ui(new TextSink(), new TextSink()).colorize(text), "Job validation successful");

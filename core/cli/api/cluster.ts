@@ -1,5 +1,6 @@
 /**
- * The cluster-wide endpoints of the API client: the agent (`/v1/agent/self`, `members`), the
+ * The cluster-wide endpoints of the API client: the agent (`/v1/agent/self`, `members`, `join`,
+ * `force-leave`, `monitor`), the
  * leader and peers (`/v1/status/...`), the scheduler configuration
  * (`/v1/operator/scheduler/configuration`), garbage collection (`/v1/system/gc`) and prefix
  * search (`/v1/search`).
@@ -8,14 +9,33 @@
  */
 import type { SchedulerConfiguration } from "../../structs/mod.ts";
 import type { ApiClient, QueryOptions, WriteOptions } from "./client.ts";
+import { decodeFrames } from "./_frames.ts";
 import type {
   AgentSelf,
+  JoinResponse,
   SchedulerConfigurationResponse,
   SchedulerSetConfigurationResponse,
   SearchContext,
   SearchResponse,
   ServerMembers,
+  StreamFrame,
 } from "./types.ts";
+
+/** What `nomad-ts monitor` asks `GET /v1/agent/monitor` for. */
+export interface AgentMonitorOptions {
+  /** `TRACE` ... `ERROR` (any case); `""` lets the agent pick (INFO). */
+  readonly logLevel?: string;
+  /** Stream this node's agent instead. */
+  readonly nodeID?: string;
+  /** Stream this server's log (`leader` or a server name). */
+  readonly serverID?: string;
+  /** One JSON object per line. */
+  readonly json?: boolean;
+  /** Ask for file and line information (nomad-ts accepts it but has none). */
+  readonly includeLocation?: boolean;
+  /** Aborting it ends the stream quietly. */
+  readonly signal?: AbortSignal;
+}
 
 /** The agent endpoints (`client.agent`). */
 export class Agent {
@@ -55,6 +75,56 @@ export class Agent {
   /** `GET /v1/agent/members`: the servers of the gossip pool; `null` when the agent knows none. */
   members(q?: QueryOptions): Promise<ServerMembers | null> {
     return this.#c.query<ServerMembers | null>("/v1/agent/members", q);
+  }
+
+  /**
+   * `PUT /v1/agent/join?address=...`: joins this server to the servers at `addresses`, as Go's
+   * `Agent.Join`. Resolves with how many were joined and the agent's warning, if any.
+   *
+   * @throws {Error} `failed joining: <reason>` when the request or the join fails.
+   */
+  async join(
+    addresses: readonly string[],
+    w?: WriteOptions,
+  ): Promise<{ joined: number; warning: string }> {
+    const query = new URLSearchParams(addresses.map((a) => ["address", a]));
+    let res: JoinResponse | null;
+    try {
+      res = await this.#c.put<JoinResponse | null>(`/v1/agent/join?${query}`, undefined, w);
+    } catch (err) {
+      throw new Error(`failed joining: ${(err as Error).message}`, { cause: err });
+    }
+    if (res?.error) throw new Error(`failed joining: ${res.error}`);
+    return { joined: res?.num_joined ?? 0, warning: res?.warning ?? "" };
+  }
+
+  /** `PUT /v1/agent/force-leave?node=`: forces server `node` into the `left` state. */
+  async forceLeave(node: string, opts: { prune?: boolean } = {}, w?: WriteOptions): Promise<void> {
+    const query = new URLSearchParams({ node });
+    if (opts.prune) query.set("prune", "1");
+    await this.#c.put<unknown>(`/v1/agent/force-leave?${query}`, undefined, w);
+  }
+
+  /**
+   * `GET /v1/agent/monitor`: the agent's log as frames whose `Data` holds log lines, until the
+   * agent ends the stream or `opts.signal` aborts. Errors opening the stream are thrown here.
+   *
+   * @throws {UnexpectedResponseError} For a bad level or node (Nomad's text in the message).
+   */
+  async monitor(opts: AgentMonitorOptions = {}): Promise<AsyncIterable<StreamFrame>> {
+    const params: Record<string, string> = {
+      log_level: opts.logLevel ?? "",
+      node_id: opts.nodeID ?? "",
+      server_id: opts.serverID ?? "",
+      log_json: String(opts.json ?? false),
+      log_include_location: String(opts.includeLocation ?? false),
+    };
+    const signal = opts.signal;
+    const body = await this.#c.rawQuery("/v1/agent/monitor", {
+      params,
+      ...(signal ? { signal } : {}),
+    });
+    return decodeFrames(body, signal);
   }
 }
 

@@ -9,6 +9,7 @@
 export { ApiClient, type QueryMeta, type QueryOptions, type WriteOptions } from "./client.ts";
 export { isStatus, RequestError, UnexpectedResponseError } from "./errors.ts";
 export type { AllocRestartOptions, AllocSignalOptions, AllocStopOptions } from "./allocations.ts";
+export type { AgentMonitorOptions } from "./cluster.ts";
 export {
   FrameDecodeError,
   type LogsOptions,

@@ -11,8 +11,10 @@ import type {
   AllocationListStub,
   ApiEvaluation,
   DeploymentUpdateResponse,
+  DrainOptions,
   HostStats,
   NodeListStub,
+  NodeUpdateResponse,
 } from "./types.ts";
 
 const byCreateIndexDesc = <T extends { CreateIndex: number }>(a: T, b: T) =>
@@ -85,6 +87,31 @@ export class Nodes {
       q,
     );
     return (res ?? []).sort(byCreateIndexDesc);
+  }
+
+  /** `PUT /v1/node/:id/eligibility`: marks the node eligible or ineligible for placements. */
+  toggleEligibility(
+    nodeID: string,
+    eligible: boolean,
+    w?: WriteOptions,
+  ): Promise<NodeUpdateResponse> {
+    return this.#c.put<NodeUpdateResponse>(`/v1/node/${esc(nodeID)}/eligibility`, {
+      NodeID: nodeID,
+      Eligibility: eligible ? "eligible" : "ineligible",
+    }, w);
+  }
+
+  /** `PUT /v1/node/:id/drain`: starts, changes or (with a `null` spec) cancels a drain. */
+  updateDrain(nodeID: string, opts: DrainOptions, w?: WriteOptions): Promise<NodeUpdateResponse> {
+    return this.#c.put<NodeUpdateResponse>(`/v1/node/${esc(nodeID)}/drain`, {
+      NodeID: nodeID,
+      ...opts,
+    }, w);
+  }
+
+  /** `PUT /v1/node/:id/purge`: removes the node from the servers' state. */
+  purge(nodeID: string, w?: WriteOptions): Promise<NodeUpdateResponse> {
+    return this.#c.put<NodeUpdateResponse>(`/v1/node/${esc(nodeID)}/purge`, undefined, w);
   }
 
   /** `GET /v1/client/stats?node_id=`: the host's usage, answered by the node's client. */

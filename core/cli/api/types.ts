@@ -271,3 +271,27 @@ export interface AllocCheckStatus {
 
 /** The answer to `GET /v1/client/allocation/:id/checks`, by check ID. */
 export type AllocCheckStatuses = Record<string, AllocCheckStatus>;
+
+/** What `PUT /v1/node/:id/drain` sends: the drain (or `null` to stop one) and its options. */
+export interface DrainOptions {
+  /** `Deadline` in nanoseconds (-1 s forces the drain, 0 has no deadline); `null` cancels. */
+  DrainSpec: { Deadline: number; IgnoreSystemJobs: boolean } | null;
+  /** Mark the node eligible again when the drain is cancelled. */
+  MarkEligible: boolean;
+  /** Metadata recorded with the drain (`message`, `cancel_message`, `-meta` pairs). */
+  Meta: Record<string, string> | null;
+}
+
+/** The answer to the node writes (`drain`, `eligibility`, `purge`). */
+export interface NodeUpdateResponse {
+  NodeModifyIndex: number;
+  EvalIDs: string[] | null;
+  EvalCreateIndex: number;
+}
+
+/** The answer to `PUT /v1/agent/join`, in lower case as Nomad sends it. */
+export interface JoinResponse {
+  num_joined: number;
+  error: string;
+  warning?: string;
+}

@@ -5,7 +5,8 @@
  * @module
  */
 import { simNode } from "../../server/server_testing.ts";
-import { type TestApi, testApi } from "../../http/routes/_testing.ts";
+import { type TestApi, testApi, type TestApiOptions } from "../../http/routes/_testing.ts";
+import type { Node } from "../../structs/mod.ts";
 
 /** A served test API: its address for `NOMAD_ADDR`, and the API's server and state. */
 export interface ServedApi extends AsyncDisposable {
@@ -15,11 +16,25 @@ export interface ServedApi extends AsyncDisposable {
   readonly env: Record<string, string>;
 }
 
-/** Serves a scheduling {@link testApi} with one ready node on 127.0.0.1 (a free port). */
-export async function servedApi(): Promise<ServedApi> {
-  const api = await testApi({ scheduling: true });
-  await api.server.registerNode(simNode(1), { namespace: "default", region: "global", token: "" });
-  const http = Deno.serve({ hostname: "127.0.0.1", port: 0, onListen() {} }, api.app.fetch);
+/** Options of {@link servedApi}: the nodes to register, and the API's dependencies. */
+export interface ServedApiOptions extends Omit<TestApiOptions, "scheduling"> {
+  /** The ready nodes registered first (default: `simNode(1)`). */
+  readonly nodes?: readonly Node[];
+  /** Sees every request before the API answers it (to wait for a command's queries). */
+  readonly onRequest?: (req: Request) => void;
+}
+
+/** Serves a scheduling {@link testApi} with ready nodes on 127.0.0.1 (a free port). */
+export async function servedApi(opts: ServedApiOptions = {}): Promise<ServedApi> {
+  const { nodes = [simNode(1)], onRequest, ...deps } = opts;
+  const api = await testApi({ ...deps, scheduling: true });
+  for (const node of nodes) {
+    await api.server.registerNode(node, { namespace: "default", region: "global", token: "" });
+  }
+  const http = Deno.serve({ hostname: "127.0.0.1", port: 0, onListen() {} }, (req) => {
+    onRequest?.(req);
+    return api.app.fetch(req);
+  });
   const address = `http://127.0.0.1:${http.addr.port}`;
   const close = async () => {
     await http.shutdown();

@@ -1,7 +1,9 @@
 /**
- * `/v1/agent/self`, `members`, `servers`, `join` and `health`. As in Nomad, `self`, `join` and
- * `health` answer lower-case keys; `servers` is a client endpoint (501 on a server-only
- * agent).
+ * `/v1/agent/self`, `members`, `servers`, `join`, `force-leave`, `health` and `monitor`. As in
+ * Nomad, `self`, `join` and `health` answer lower-case keys; `servers` is a client endpoint (501
+ * on a server-only agent). `join` and `force-leave` go through {@link RouteDeps.membership}
+ * (this server alone when there is none); `monitor` streams the agent's log (see
+ * `_agent_monitor.ts`).
  *
  * @module
  */
@@ -9,8 +11,11 @@ import type { Context, Hono } from "hono";
 import type { ServerMember } from "../../server/api.ts";
 import { CodedError, ERR_INVALID_METHOD } from "../errors.ts";
 import { respond } from "../respond.ts";
+import { queryBool } from "../query.ts";
+import { monitorRoute } from "./_agent_monitor.ts";
+import { localMembership } from "./_membership.ts";
 import { compareStrings, readOptions } from "./_util.ts";
-import type { RouteDeps } from "./deps.ts";
+import type { Membership, RouteDeps } from "./deps.ts";
 
 /** One side of `GET /v1/agent/health`. */
 export interface HealthAgent {
@@ -41,6 +46,18 @@ export function selfBody(agent: RouteDeps["agent"], member: unknown): Record<str
 /** The addresses of `?address=` (repeated). */
 export function addresses(c: Context): string[] {
   return new URL(c.req.url).searchParams.getAll("address");
+}
+
+/**
+ * The gossip pool the routes change: {@link RouteDeps.membership}, else this server alone (with
+ * `agent.join` for joins when the agent has one).
+ */
+export function membershipOf(deps: RouteDeps): Membership {
+  if (deps.membership) return deps.membership;
+  const local = localMembership({ members: () => deps.server.members() });
+  const agent = deps.agent;
+  if (agent.join === undefined) return local;
+  return { join: (addresses) => agent.join!(addresses), forceLeave: local.forceLeave };
 }
 
 /** Registers the agent endpoints. */
@@ -88,22 +105,37 @@ export function agentRoutes(app: Hono, deps: RouteDeps): void {
     return respond(c, undefined);
   });
 
+  const membership = membershipOf(deps);
+
   app.on(["PUT", "POST"], "/v1/agent/join", async (c) => {
+    readOptions(c, deps);
     const addrs = addresses(c);
     if (addrs.length === 0) throw new CodedError(400, "missing address to join");
     let joined = 0;
     let error = "";
-    if (agent.join === undefined) {
-      error = "joining other servers is not supported yet: this server runs a one-server cluster";
-    } else {
-      try {
-        joined = await agent.join(addrs);
-      } catch (e) {
-        error = (e as Error).message;
-      }
+    try {
+      joined = await membership.join(addrs);
+    } catch (e) {
+      error = (e as Error).message;
     }
     return respond(c, { num_joined: joined, error, warning: "" });
   });
+
+  app.on(["PUT", "POST"], "/v1/agent/force-leave", async (c) => {
+    readOptions(c, deps);
+    const node = new URL(c.req.url).searchParams.get("node") ?? "";
+    if (node === "") throw new CodedError(400, "missing node to force leave");
+    let prune: boolean | undefined;
+    try {
+      prune = queryBool(c, "prune");
+    } catch {
+      throw new CodedError(400, "invalid prune value");
+    }
+    await membership.forceLeave(node, prune ?? false);
+    return respond(c, undefined);
+  });
+
+  monitorRoute(app, deps);
 
   app.get("/v1/agent/health", (c) => {
     readOptions(c, deps);

@@ -39,6 +39,42 @@ export interface AgentInfo {
   readonly prometheusMetrics?: boolean;
 }
 
+/**
+ * The servers' gossip pool as `PUT /v1/agent/join` and `PUT /v1/agent/force-leave` change it
+ * (Nomad's Serf). Without one, the routes use a pool of this server alone (see
+ * `_membership.ts`); the cluster work plugs the real one in here.
+ */
+export interface Membership {
+  /**
+   * Joins the pools of the servers at `addresses` (`host`, `host:port`; the port defaults to
+   * the Serf port) and resolves with how many answered. Succeeds when one did.
+   *
+   * @throws {Error} When none could be joined; the message (Nomad's multi-error text, e.g.
+   * `1 error occurred:\n\t* Failed to join 10.0.0.9:4648: ...`) is what the endpoint answers in
+   * `error`.
+   */
+  join(addresses: readonly string[]): Promise<number>;
+  /**
+   * Forces member `node` (`name.region`) into the `left` state; `prune` also drops it from the
+   * member list at once. As in Nomad, an unknown member is no error.
+   */
+  forceLeave(node: string, prune: boolean): Promise<void>;
+}
+
+/** The levels `GET /v1/agent/monitor` streams at (hclog's, upper case). */
+export type MonitorLevel = "TRACE" | "DEBUG" | "INFO" | "WARN" | "ERROR" | "OFF";
+
+/** Where `GET /v1/agent/monitor` gets the agent's log lines (the agent's `LogOutput`). */
+export interface LogSource {
+  /**
+   * The log lines at `level` and above (without newlines), as they are logged, until `signal`
+   * aborts. Must never hold the logger up: a slow reader loses lines instead.
+   */
+  subscribe(opts: { level: MonitorLevel; json: boolean; signal: AbortSignal }): AsyncIterable<
+    string
+  >;
+}
+
 /** Everything the `/v1` routes need. */
 export interface RouteDeps {
   /** Writes go through the server, as Nomad's handlers call its RPC endpoints. */
@@ -66,4 +102,11 @@ export interface RouteDeps {
   readonly streamHeartbeatMs?: number;
   /** The scheme used to reach other nodes' HTTP APIs (default `http`). */
   readonly nodeScheme?: "http" | "https";
+  /** The servers' gossip pool; absent or `null`: this server alone. */
+  readonly membership?: Membership | null;
+  /**
+   * The agent's log for `GET /v1/agent/monitor`. When absent, a {@link logger} that can be
+   * subscribed to (the agent's `Logger` can) is used.
+   */
+  readonly logs?: LogSource | null;
 }
