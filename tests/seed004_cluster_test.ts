@@ -121,7 +121,11 @@ Deno.test({
       const third = full.find((n) => n.HTTPAddr === `127.0.0.1:${ports.get(5647)}`)!;
       assert(third, JSON.stringify(full.map((n) => n.HTTPAddr)));
       const members = await cli(addr, dir, "server", "members");
-      assert(/alive\s+true/.test(members.stdout), members.stdout);
+      const serf = ports.get(4648);
+      assert(
+        new RegExp(`127\\.0\\.0\\.1\\s+${serf}\\s+alive\\s+true`).test(members.stdout),
+        members.stdout,
+      );
       const status = await cli(addr, dir, "node", "status");
       assertEquals(status.stdout.trim().split("\n").length, 4, status.stdout);
 

@@ -91,6 +91,8 @@ function serverOptions(
     datacenter: config.Datacenter,
     name: config.NodeName || hostname(),
     rpcAddr: config.AdvertiseAddrs.RPC,
+    serfAddr: config.AdvertiseAddrs.Serf,
+    bootstrapExpect: Math.max(1, s.BootstrapExpect),
     logger: log.named("nomad"),
     metrics,
     ...(s.NumSchedulers === null ? {} : { numSchedulers: s.NumSchedulers }),

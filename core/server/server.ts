@@ -51,6 +51,10 @@ export interface ServerOptions {
   readonly name?: string;
   /** The RPC address clients and `status/leader` see. Default `127.0.0.1:4647`. */
   readonly rpcAddr?: string;
+  /** The gossip (Serf) address `server members` shows. Default the RPC host, port 4648. */
+  readonly serfAddr?: string;
+  /** `bootstrap_expect`, shown in the member's tags. Default 1. */
+  readonly bootstrapExpect?: number;
   /** Scheduler workers (async loops on the main thread). Default: the number of CPU cores. */
   readonly numSchedulers?: number;
   /** Timers and now. Default: the real clock. */
@@ -97,6 +101,8 @@ export class Server implements ServerApi {
   readonly datacenter: string;
   readonly name: string;
   readonly rpcAddr: string;
+  readonly serfAddr: string;
+  readonly bootstrapExpect: number;
   readonly #core: ServerCore;
   readonly #leader: Leader;
   readonly #jobs: JobEndpoint;
@@ -112,6 +118,8 @@ export class Server implements ServerApi {
     this.datacenter = o.datacenter ?? "dc1";
     this.name = `${o.name ?? "nomad"}.${this.region}`;
     this.rpcAddr = o.rpcAddr ?? "127.0.0.1:4647";
+    this.serfAddr = o.serfAddr ?? `${splitHostPort(this.rpcAddr)[0] ?? "127.0.0.1"}:4648`;
+    this.bootstrapExpect = o.bootstrapExpect ?? 1;
     const numSchedulers = o.numSchedulers ?? defaultSchedulers();
     if (!Number.isInteger(numSchedulers) || numSchedulers < 1) {
       throw new RangeError(
@@ -407,10 +415,11 @@ export class Server implements ServerApi {
 
   members(): ServerMember[] {
     const [host = "127.0.0.1", port = "4647"] = splitHostPort(this.rpcAddr);
+    const [serfHost = host, serfPort = "4648"] = splitHostPort(this.serfAddr);
     return [{
       Name: this.name,
-      Addr: host,
-      Port: 4648,
+      Addr: serfHost,
+      Port: Number(serfPort),
       Tags: {
         role: "nomad",
         region: this.region,
@@ -420,7 +429,7 @@ export class Server implements ServerApi {
         build: "1.11.0",
         vsn: "1",
         raft_vsn: "3",
-        expect: "1",
+        expect: String(this.bootstrapExpect),
         bootstrap: "1",
       },
       Status: "alive",
