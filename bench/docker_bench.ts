@@ -15,8 +15,10 @@
 import { dockerManifest } from "../drivers/docker/manifest.ts";
 import {
   buildImage,
+  containersWith,
   docker,
   dockerUnavailable,
+  removeTestContainers,
   removeTestImages,
   TEST_LABEL,
 } from "../drivers/docker/docker_testing.ts";
@@ -56,16 +58,7 @@ const job = (n: number) =>
 }
 `;
 
-async function ids(filter: string): Promise<string[]> {
-  return (await docker(["ps", "-aq", "--filter", filter])).split("\n").filter((x) => x);
-}
-
-async function removeBenchContainers(): Promise<void> {
-  const found = await ids(`label=${LABEL}`);
-  for (let i = 0; i < found.length; i += 50) {
-    await docker(["rm", "-f", "-v", ...found.slice(i, i + 50)], { allowFail: true });
-  }
-}
+const removeBenchContainers = () => removeTestContainers(`label=${LABEL}`);
 
 /** nomad-ts: register a job of count n; ms until the server sees n allocations running. */
 async function viaNomad(n: number): Promise<number> {
@@ -94,10 +87,7 @@ async function viaNomad(n: number): Promise<number> {
       return running.length === n || undefined;
     }, 120_000);
     const ms = performance.now() - t0;
-    if (
-      (await docker(["ps", "-q", "--filter", `label=${LABEL}`])).split("\n").filter((x) => x)
-        .length !== n
-    ) {
+    if ((await containersWith(LABEL)).length !== n) {
       throw new Error(`expected ${n} running containers after nomad-ts reported them running`);
     }
     return ms;

@@ -4,16 +4,18 @@
  * image built offline that prints in a loop): run, scale 1 -> 3, `docker kill` one container
  * and see it come back, `alloc logs`, stop removes every container. Seed 001's postgres-shaped
  * job: its static port answers at the address `alloc status` shows. Failures: a non-zero exit,
- * an OOM kill, a missing image, a port collision. Recovery: `kill -9` of a client agent while
- * containers run; the next agent re-attaches to each container, starting none twice.
+ * an OOM kill, a missing image, a port collision. (Recovery after `kill -9`, and a daemon that
+ * stops answering: docker_recovery_test.ts.)
  */
 import { join } from "node:path";
 import { assert, assertEquals, assertMatch, assertStringIncludes } from "./assert.ts";
-import { freePort } from "../core/agent/run_testing.ts";
+import { freePort, portsHcl } from "../core/agent/run_testing.ts";
 import { AgentProcess, ALL_PERMISSIONS, api, cli, eventually } from "./e2e_testing.ts";
 import {
   buildImage,
+  containersOfAlloc as containersOf,
   docker,
+  removeAllocContainers,
   removeTestImages,
   requireDocker,
 } from "../drivers/docker/docker_testing.ts";
@@ -23,78 +25,9 @@ const REDIS = "redis:3.2";
 const POSTGRES = "postgres:15";
 const LOOP = "nomad-ts-test/loop:1";
 
-const SEED_004 = `job "example" {
-  datacenters = ["dc1"]
-
-  group "cache" {
-    COUNT
-    task "redis" {
-      driver = "docker"
-
-      config {
-        image = "redis:3.2"
-        port_map {
-          db = 6379
-        }
-      }
-
-      resources {
-        cpu    = 500
-        memory = 256
-        network {
-          mbits = 10
-          port "db" {}
-        }
-      }
-
-      service {
-        name = "redis-cache"
-        tags = ["global", "cache"]
-        port = "db"
-        check {
-          name     = "alive"
-          type     = "tcp"
-          interval = "10s"
-          timeout  = "2s"
-        }
-      }
-    }
-  }
-}
-`;
-
-const SEED_001 = `job "postgres" {
-  datacenters = ["dc1"]
-  type        = "service"
-
-  group "database" {
-    network {
-      port "postgres" {
-        static = 5432
-      }
-    }
-
-    task "postgres" {
-      driver = "docker"
-
-      config {
-        image = "postgres:15"
-        ports = ["postgres"]
-      }
-
-      env {
-        POSTGRES_PASSWORD = "password"
-        POSTGRES_DB       = "mydb"
-      }
-
-      resources {
-        cpu    = 500
-        memory = 512
-      }
-    }
-  }
-}
-`;
+/** A seed's job file as written (tests/fixtures/seeds). */
+const seed = (file: string) =>
+  Deno.readTextFile(new URL(`./fixtures/seeds/${file}`, import.meta.url));
 
 /** A batch job of one docker task that must not be restarted or rescheduled. */
 const failing = (name: string, config: string, extra = "", memory = 64) =>
@@ -133,32 +66,47 @@ interface AllocStub {
 }
 
 const allocs = (addr: string, job: string) => api<AllocStub[]>(addr, `/v1/job/${job}/allocations`);
-const containersOf = async (allocId: string, all = false) =>
-  (await docker([
-    "ps",
-    ...(all ? ["-a"] : []),
-    "-q",
-    "--no-trunc",
-    "--filter",
-    `label=com.hashicorp.nomad.alloc_id=${allocId}`,
-  ]))
-    .split("\n").filter((x) => x);
+/** A dev agent for one test, and the allocations whose containers to remove after it. */
+interface DevAgent {
+  agent: AgentProcess;
+  addr: string;
+  dir: string;
+  allocIds: Set<string>;
+}
 
-/** Starts `agent -dev` on a free port in a fresh directory. */
-async function devAgent(): Promise<{ agent: AgentProcess; addr: string; dir: string }> {
+/**
+ * Builds `image` (with Dockerfile `changes`), starts `agent -dev` on free ports in a fresh
+ * directory once its docker driver is healthy, runs `fn`, and removes the agent, the
+ * containers of `allocIds`, the image and the directory whatever happens.
+ */
+async function withDevAgent(
+  image: string,
+  changes: string[] | undefined,
+  fn: (a: DevAgent) => Promise<void>,
+): Promise<void> {
+  await buildImage(image, changes);
   const dir = await Deno.makeTempDir({ prefix: "docker_e2e_" });
   const port = freePort();
-  await Deno.writeTextFile(join(dir, "ports.hcl"), `ports {\n  http = ${port}\n}\n`);
+  await Deno.writeTextFile(join(dir, "ports.hcl"), portsHcl(port));
   const agent = new AgentProcess(["-dev", `-config=${join(dir, "ports.hcl")}`], ALL_PERMISSIONS);
-  await agent.waitFor("==> Nomad agent started!");
-  const addr = `http://127.0.0.1:${port}`;
-  await eventually("a node with a healthy docker driver", async () => {
-    const nodes = await api<
-      { Status: string; Drivers: Record<string, { Healthy: boolean }> | null }[]
-    >(addr, "/v1/nodes");
-    return nodes.some((n) => n.Status === "ready" && n.Drivers?.docker?.Healthy) ? true : undefined;
-  });
-  return { agent, addr, dir };
+  const a: DevAgent = { agent, addr: `http://127.0.0.1:${port}`, dir, allocIds: new Set() };
+  try {
+    await agent.waitFor("==> Nomad agent started!");
+    await eventually("a node with a healthy docker driver", async () => {
+      const nodes = await api<
+        { Status: string; Drivers: Record<string, { Healthy: boolean }> | null }[]
+      >(a.addr, "/v1/nodes");
+      return nodes.some((n) => n.Status === "ready" && n.Drivers?.docker?.Healthy)
+        ? true
+        : undefined;
+    });
+    await fn(a);
+  } finally {
+    await agent.cleanup();
+    await removeAllocContainers(a.allocIds);
+    await removeTestImages([image]);
+    await Deno.remove(dir, { recursive: true });
+  }
 }
 
 async function runJob(addr: string, dir: string, file: string, hcl: string): Promise<void> {
@@ -167,26 +115,16 @@ async function runJob(addr: string, dir: string, file: string, hcl: string): Pro
   assertEquals(out.code, 0, out.stdout + out.stderr);
 }
 
-async function removeContainers(allocIds: Iterable<string>): Promise<void> {
-  for (const id of allocIds) {
-    const ids = await containersOf(id, true);
-    if (ids.length > 0) await docker(["rm", "-f", "-v", ...ids], { allowFail: true });
-  }
-}
-
 Deno.test({
   name:
     "seed 004 on docker: run, scale 1 -> 3, docker kill brings a container back, logs, stop removes all",
   ignore: !run,
   sanitizeResources: false,
   async fn() {
-    await buildImage(REDIS, [
-      'CMD ["/bin/sh", "-c", "i=0; while true; do echo redis tick $i; i=$((i+1)); sleep 0.5; done"]',
-    ]);
-    const { agent, addr, dir } = await devAgent();
-    const seen = new Set<string>();
-    try {
-      await runJob(addr, dir, "example.nomad", SEED_004.replace("COUNT", ""));
+    const loop =
+      'CMD ["/bin/sh", "-c", "i=0; while true; do echo redis tick $i; i=$((i+1)); sleep 0.5; done"]';
+    await withDevAgent(REDIS, [loop], async ({ agent, addr, dir, allocIds: seen }) => {
+      await runJob(addr, dir, "example.nomad", await seed("004_example.nomad"));
       const first = await eventually("the redis allocation to run", async () => {
         const a = (await allocs(addr, "example")).find((a) => a.ClientStatus === "running");
         return a?.ID;
@@ -204,7 +142,7 @@ Deno.test({
       });
       assert(logs.startsWith("redis tick 0\n"), logs);
 
-      await runJob(addr, dir, "example.nomad", SEED_004.replace("COUNT", "count = 3"));
+      await runJob(addr, dir, "example.nomad", await seed("004_example_count3.nomad"));
       const three = await eventually(
         "three running allocations with one container each",
         async () => {
@@ -243,12 +181,7 @@ Deno.test({
         return true;
       });
       assertEquals((await agent.stop("SIGTERM")).code, 0, agent.stderr);
-    } finally {
-      await agent.cleanup();
-      await removeContainers(seen);
-      await removeTestImages([REDIS]);
-      await Deno.remove(dir, { recursive: true });
-    }
+    });
   },
 });
 
@@ -260,14 +193,13 @@ Deno.test({
   async fn() {
     const serve =
       "mkdir -p /www && echo $POSTGRES_DB > /www/index.html && exec httpd -f -p 5432 -h /www";
-    await buildImage(POSTGRES, [`CMD ["/bin/sh", "-c", "${serve}"]`]);
-    const { agent, addr, dir } = await devAgent();
-    let allocId = "";
-    try {
-      await runJob(addr, dir, "postgres.nomad", SEED_001);
-      allocId = await eventually("the postgres allocation to run", async () => {
+    await withDevAgent(POSTGRES, [`CMD ["/bin/sh", "-c", "${serve}"]`], async (a) => {
+      const { addr, dir } = a;
+      await runJob(addr, dir, "postgres.nomad", await seed("001_postgres.nomad"));
+      const allocId = await eventually("the postgres allocation to run", async () => {
         return (await allocs(addr, "postgres")).find((a) => a.ClientStatus === "running")?.ID;
       });
+      a.allocIds.add(allocId);
       const status = await cli(addr, dir, "alloc", "status", allocId);
       const address = /^\*?postgres +\S+ +(\d+\.\d+\.\d+\.\d+:5432)$/m.exec(status.stdout)?.[1];
       assert(address, status.stdout);
@@ -281,12 +213,7 @@ Deno.test({
         "the container to be removed",
         async () => (await containersOf(allocId, true)).length === 0 || undefined,
       );
-    } finally {
-      await agent.cleanup();
-      if (allocId) await removeContainers([allocId]);
-      await removeTestImages([POSTGRES]);
-      await Deno.remove(dir, { recursive: true });
-    }
+    });
   },
 });
 
@@ -296,12 +223,9 @@ Deno.test({
   ignore: !run,
   sanitizeResources: false,
   async fn() {
-    await buildImage(LOOP);
-    const { agent, addr, dir } = await devAgent();
-    const busyPort = freePort();
-    const listener = Deno.listen({ hostname: "0.0.0.0", port: busyPort });
-    const ids: string[] = [];
-    try {
+    await withDevAgent(LOOP, undefined, async ({ addr, dir, allocIds }) => {
+      const busyPort = freePort();
+      using _listener = Deno.listen({ hostname: "0.0.0.0", port: busyPort });
       const jobs = {
         exit3: failing(
           "exit3",
@@ -326,7 +250,7 @@ Deno.test({
           `${job} to fail`,
           async () => (await allocs(addr, job)).find((a) => a.ClientStatus === "failed"),
         );
-        ids.push(a.ID);
+        allocIds.add(a.ID);
         const full = await api<AllocStub>(addr, `/v1/allocation/${a.ID}`);
         return (full.TaskStates?.t?.Events ?? []).map((e) => `${e.Type}: ${e.DisplayMessage}`).join(
           "\n",
@@ -344,15 +268,9 @@ Deno.test({
         await failed("collide"),
         /Driver Failure: Failed to start container .*(address already in use|port is already allocated)/,
       );
-      for (const id of ids) {
+      for (const id of allocIds) {
         assertEquals(await containersOf(id, true), [], `no container is left of ${id}`);
       }
-    } finally {
-      listener.close();
-      await agent.cleanup();
-      await removeContainers(ids);
-      await removeTestImages([LOOP]);
-      await Deno.remove(dir, { recursive: true });
-    }
+    });
   },
 });

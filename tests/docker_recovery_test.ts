@@ -8,11 +8,14 @@
  */
 import { join } from "node:path";
 import { assert, assertEquals } from "./assert.ts";
-import { freePort } from "../core/agent/run_testing.ts";
+import { freePort, portsHcl } from "../core/agent/run_testing.ts";
 import { AgentProcess, ALL_PERMISSIONS, api, cli, eventually } from "./e2e_testing.ts";
 import {
   buildImage,
+  containersOfAlloc as containersOf,
   docker,
+  removeAllocContainers,
+  removeTestContainers,
   removeTestImages,
   requireDocker,
 } from "../drivers/docker/docker_testing.ts";
@@ -48,17 +51,6 @@ const JOB = `job "ticker" {
 }
 `;
 
-const containersOf = async (allocId: string, all = false) =>
-  (await docker([
-    "ps",
-    ...(all ? ["-a"] : []),
-    "-q",
-    "--no-trunc",
-    "--filter",
-    `label=com.hashicorp.nomad.alloc_id=${allocId}`,
-  ]))
-    .split("\n").filter((x) => x);
-
 Deno.test({
   name:
     "a client agent killed with -9 re-attaches to its containers: none started twice, none orphaned",
@@ -67,18 +59,21 @@ Deno.test({
   async fn() {
     await buildImage(IMAGE);
     const dir = await Deno.makeTempDir({ prefix: "docker_recovery_" });
-    const serverPort = freePort();
-    const clientPort = freePort();
+    const [serverPort, serverRpc, clientPort] = [freePort(), freePort(), freePort()];
     const common =
       `bind_addr = "127.0.0.1"\nadvertise {\n  http = "127.0.0.1"\n  rpc = "127.0.0.1"\n  serf = "127.0.0.1"\n}\n`;
     await Deno.writeTextFile(
       join(dir, "server.hcl"),
-      `data_dir = "${dir}/server-data"\n${common}server {\n  enabled = true\n  bootstrap_expect = 1\n}\nports {\n  http = ${serverPort}\n}\n`,
+      `data_dir = "${dir}/server-data"\n${common}server {\n  enabled = true\n  bootstrap_expect = 1\n}\n${
+        portsHcl(serverPort, serverRpc)
+      }`,
     );
     await Deno.writeTextFile(
       join(dir, "client.hcl"),
-      `data_dir = "${dir}/client-data"\n${common}client {\n  enabled = true\n  servers = ["127.0.0.1:${serverPort}"]\n}\n` +
-        `plugin "docker" {\n  config {\n    gc {\n      image = false\n    }\n  }\n}\nports {\n  http = ${clientPort}\n}\n`,
+      `data_dir = "${dir}/client-data"\n${common}client {\n  enabled = true\n  servers = ["127.0.0.1:${serverRpc}"]\n}\n` +
+        `plugin "docker" {\n  config {\n    gc {\n      image = false\n    }\n  }\n}\n${
+          portsHcl(clientPort)
+        }`,
     );
     await Deno.writeTextFile(join(dir, "ticker.nomad"), JOB);
     const server = new AgentProcess(["-config", join(dir, "server.hcl")], ALL_PERMISSIONS);
@@ -144,10 +139,7 @@ Deno.test({
     } finally {
       await client.cleanup();
       await server.cleanup();
-      for (const id of ids) {
-        const left = await containersOf(id, true);
-        if (left.length > 0) await docker(["rm", "-f", "-v", ...left], { allowFail: true });
-      }
+      await removeAllocContainers(ids);
       await removeTestImages([IMAGE]);
       await Deno.remove(dir, { recursive: true });
     }
@@ -257,9 +249,7 @@ Deno.test({
       await server.stop();
       await state.close();
       proxy.down();
-      const left = (await docker(["ps", "-aq", "--filter", `ancestor=${IMAGE}`])).split("\n")
-        .filter((x) => x);
-      if (left.length > 0) await docker(["rm", "-f", "-v", ...left], { allowFail: true });
+      await removeTestContainers(`ancestor=${IMAGE}`);
       await removeTestImages([IMAGE]);
       await Deno.remove(dataDir, { recursive: true });
     }

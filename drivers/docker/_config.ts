@@ -18,13 +18,13 @@ import {
   parseGoBool,
   type TaskConfig,
 } from "../../plugins/sdk.ts";
+import { DOCKER_NAME } from "./manifest.ts";
 
-/** The driver's name. */
-export const DOCKER_NAME = "docker";
+export { DOCKER_NAME } from "./manifest.ts";
 /** The socket the driver talks to unless the plugin config says otherwise. */
 export const DEFAULT_ENDPOINT = "unix:///var/run/docker.sock";
-/** Nomad's default `allow_caps`: Docker's default capabilities minus NET_RAW. */
-export const DEFAULT_ALLOW_CAPS = [
+/** Docker's default capabilities, the basis Nomad's `allow_caps` is applied to. */
+export const DOCKER_DEFAULT_CAPS: readonly string[] = [
   "AUDIT_WRITE",
   "CHOWN",
   "DAC_OVERRIDE",
@@ -33,12 +33,15 @@ export const DEFAULT_ALLOW_CAPS = [
   "KILL",
   "MKNOD",
   "NET_BIND_SERVICE",
+  "NET_RAW",
   "SETFCAP",
   "SETGID",
   "SETPCAP",
   "SETUID",
   "SYS_CHROOT",
 ];
+/** Nomad's default `allow_caps`: Docker's default capabilities minus NET_RAW. */
+export const DEFAULT_ALLOW_CAPS: string[] = DOCKER_DEFAULT_CAPS.filter((c) => c !== "NET_RAW");
 
 const DANGLING_SCHEMA = {
   enabled: attr("bool", { default: true }),

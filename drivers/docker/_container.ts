@@ -12,6 +12,7 @@ import type { DriverNetwork, TaskConfig } from "../../plugins/sdk.ts";
 import { ConfigError } from "../../plugins/sdk.ts";
 import {
   decodeMounts,
+  DOCKER_DEFAULT_CAPS,
   type DockerMountConfig,
   type DockerPluginConfig,
   type DockerTaskConfig,
@@ -21,23 +22,6 @@ import {
 
 /** The label every container of the driver carries: its allocation's ID. */
 export const LABEL_ALLOC_ID = "com.hashicorp.nomad.alloc_id";
-/** Docker's default capabilities, the basis Nomad's `allow_caps` is applied to. */
-const DOCKER_DEFAULT_CAPS = [
-  "AUDIT_WRITE",
-  "CHOWN",
-  "DAC_OVERRIDE",
-  "FOWNER",
-  "FSETID",
-  "KILL",
-  "MKNOD",
-  "NET_BIND_SERVICE",
-  "NET_RAW",
-  "SETFCAP",
-  "SETGID",
-  "SETPCAP",
-  "SETUID",
-  "SYS_CHROOT",
-];
 const MB = 1024 * 1024;
 const EXTRA_LABELS: Record<string, (t: TaskConfig) => string> = {
   job_name: (t) => t.JobName,

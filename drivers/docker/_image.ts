@@ -10,6 +10,7 @@
 import { RecoverableError } from "../../plugins/sdk.ts";
 import { type DockerApi, DockerApiError } from "./_api.ts";
 import type { DockerTaskConfig } from "./_config.ts";
+import { jsonLines } from "./_streams.ts";
 
 /** How often pull progress is reported. */
 const PROGRESS_EVERY_MS = 10_000;
@@ -37,6 +38,14 @@ export interface ImageCoordinatorOptions {
   activityTimeoutMs: number;
   /** Logs a warning. */
   warn: (message: string, fields: Record<string, unknown>) => void;
+}
+
+/** One line of `POST /images/create`'s progress. */
+interface PullMessage {
+  id?: string;
+  status?: string;
+  error?: string;
+  progressDetail?: { current?: number; total?: number };
 }
 
 interface PullProgress {
@@ -170,29 +179,15 @@ export class ImageCoordinator {
         signal: ctl.signal,
         ...(auth ? { auth } : {}),
       });
-      let text = "";
-      const decoder = new TextDecoder();
-      for await (const chunk of stream) {
-        progress.lastActivity = Date.now();
-        text += decoder.decode(chunk as Uint8Array, { stream: true });
-        const lines = text.split("\n");
-        text = lines.pop() ?? "";
-        for (const line of lines) {
-          if (line.trim() === "") continue;
-          const msg = JSON.parse(line) as {
-            id?: string;
-            status?: string;
-            error?: string;
-            progressDetail?: { current?: number; total?: number };
-          };
-          if (msg.error) throw new Error(msg.error);
-          if (msg.id && msg.status) {
-            progress.layers.set(msg.id, {
-              status: msg.status,
-              current: msg.progressDetail?.current ?? 0,
-              total: msg.progressDetail?.total ?? 0,
-            });
-          }
+      const onChunk = () => progress.lastActivity = Date.now();
+      for await (const msg of jsonLines<PullMessage>(stream, onChunk)) {
+        if (msg.error) throw new Error(msg.error);
+        if (msg.id && msg.status) {
+          progress.layers.set(msg.id, {
+            status: msg.status,
+            current: msg.progressDetail?.current ?? 0,
+            total: msg.progressDetail?.total ?? 0,
+          });
         }
       }
     } catch (err) {

@@ -10,7 +10,8 @@
  */
 import { join } from "node:path";
 import { sleep } from "../../plugins/sdk.ts";
-import { Demuxer, type DockerApi, DockerApiError, type Frame } from "./_api.ts";
+import { type DockerApi, DockerApiError } from "./_api.ts";
+import { Demuxer, type Frame, LineSplitter } from "./_streams.ts";
 
 /** What a copier needs. */
 export interface LogCopierOptions {
@@ -106,7 +107,7 @@ export class LogCopier {
     // repeats at most that chunk (usually one line) when the copy resumes.
     const split = this.#o.tty ? new LineSplitter() : new Demuxer();
     for await (const chunk of stream) {
-      for (const frame of split.push(chunk as Uint8Array)) await this.#write(frame);
+      for (const frame of split.push(chunk)) await this.#write(frame);
       await this.#save();
     }
   }
@@ -146,24 +147,4 @@ export class LogCopier {
 async function openAppend(path: string): Promise<Deno.FsFile | null> {
   if (path === "/dev/null") return null;
   return await Deno.open(path, { append: true, create: true });
-}
-
-/** A TTY container's output (not multiplexed): each line one frame on stdout. */
-class LineSplitter {
-  #buf = new Uint8Array(0);
-
-  push(chunk: Uint8Array): Frame[] {
-    const joined = new Uint8Array(this.#buf.length + chunk.length);
-    joined.set(this.#buf);
-    joined.set(chunk, this.#buf.length);
-    const frames: Frame[] = [];
-    let start = 0;
-    for (let i = 0; i < joined.length; i++) {
-      if (joined[i] !== 0x0a) continue;
-      frames.push({ stream: 1, data: joined.slice(start, i + 1) });
-      start = i + 1;
-    }
-    this.#buf = joined.slice(start);
-    return frames;
-  }
 }

@@ -12,9 +12,10 @@ import {
   sleep,
   type TaskResourceUsage,
 } from "../../plugins/sdk.ts";
-import { demux, type DockerApi, DockerApiError } from "./_api.ts";
+import { type DockerApi, DockerApiError } from "./_api.ts";
 import { LABEL_ALLOC_ID } from "./_container.ts";
 import { type DockerStats, toUsage } from "./_stats.ts";
+import { concatBytes, demux, jsonLines } from "./_streams.ts";
 import type { DockerTask } from "./_task.ts";
 
 const RETRY_MS = 1_000;
@@ -157,8 +158,8 @@ export async function execIn(
   for await (const frame of demux(stream)) (frame.stream === 2 ? err : out).push(frame.data);
   const res = await api.call<{ ExitCode: number | null }>("GET", `/exec/${exec.Id}/json`);
   return {
-    Stdout: concat(out),
-    Stderr: concat(err),
+    Stdout: concatBytes(...out),
+    Stderr: concatBytes(...err),
     ExitResult: { ExitCode: res.ExitCode ?? 0, Signal: 0, OOMKilled: false, Err: null },
   };
 }
@@ -183,39 +184,20 @@ export async function* statsOf(
     throw err;
   });
   if (stream === null) return;
-  let text = "";
   let yieldedAt = 0;
-  const decoder = new TextDecoder();
   try {
-    for await (const chunk of stream) {
-      text += decoder.decode(chunk as Uint8Array, { stream: true });
-      const lines = text.split("\n");
-      text = lines.pop() ?? "";
-      for (const line of lines) {
-        if (line.trim() === "") continue;
-        const sample = JSON.parse(line) as DockerStats;
-        const last = task.lastStats;
-        const prev = last && Date.now() - last.at < 60_000 ? last.sample : null;
-        task.lastStats = { sample, at: Date.now() };
-        if (prev === null || Date.now() - yieldedAt < intervalMs / 2) continue;
-        yieldedAt = Date.now();
-        yield toUsage(sample, prev, mhzPerCore());
-      }
+    for await (const sample of jsonLines<DockerStats>(stream)) {
+      const last = task.lastStats;
+      const prev = last && Date.now() - last.at < 60_000 ? last.sample : null;
+      task.lastStats = { sample, at: Date.now() };
       if (stop.aborted || !task.running) return;
+      if (prev === null || Date.now() - yieldedAt < intervalMs / 2) continue;
+      yieldedAt = Date.now();
+      yield toUsage(sample, prev, mhzPerCore());
     }
   } catch (err) {
     if (!stop.aborted) throw err;
   } finally {
-    stream.destroy();
+    await stream.cancel().catch(() => {});
   }
-}
-
-function concat(parts: Uint8Array[]): Uint8Array {
-  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
-  let off = 0;
-  for (const p of parts) {
-    out.set(p, off);
-    off += p.length;
-  }
-  return out;
 }

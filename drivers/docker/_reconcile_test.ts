@@ -6,6 +6,7 @@ import { DanglingReaper } from "./_reconcile.ts";
 import {
   buildImage,
   BUSYBOX_IMAGE,
+  containersWith,
   docker,
   removeTestContainers,
   removeTestImages,
@@ -43,8 +44,9 @@ Deno.test({
         await create(mine),
         await create(other),
       ];
+      using api = new DockerApi("/var/run/docker.sock");
       const reaper = new DanglingReaper({
-        api: new DockerApi("/var/run/docker.sock"),
+        api,
         allocDir: join(root, "alloc"),
         tracked: (id) => id === tracked,
         periodMs: 60_000,
@@ -53,10 +55,7 @@ Deno.test({
         log: () => {},
       });
       assertEquals(await reaper.reap(), [dangling]);
-      const left =
-        (await docker(["ps", "-aq", "--no-trunc", "--filter", `label=${TEST_LABEL}=reap`])).split(
-          "\n",
-        ).filter((x) => x);
+      const left = await containersWith(`${TEST_LABEL}=reap`, true);
       assertEquals(left.sort(), [tracked, foreign].sort());
     } finally {
       await removeTestContainers(`label=${TEST_LABEL}=reap`);

@@ -7,6 +7,7 @@
  *
  * @module
  */
+import { LABEL_ALLOC_ID } from "./_container.ts";
 
 /** The label on every container and image the tests create. */
 export const TEST_LABEL = "nomad-ts-test";
@@ -118,21 +119,40 @@ export async function buildImage(
   }
 }
 
-/** Removes every container labelled {@linkcode TEST_LABEL} (optionally only `extra` ones). */
+/**
+ * Removes the containers `filter` finds (default: every one labelled {@linkcode TEST_LABEL}),
+ * running or not, with their anonymous volumes.
+ */
 export async function removeTestContainers(filter = `label=${TEST_LABEL}`): Promise<void> {
   const ids = (await docker(["ps", "-aq", "--filter", filter], { allowFail: true })).split("\n")
     .filter((x) => x);
-  if (ids.length > 0) await docker(["rm", "-f", "-v", ...ids], { allowFail: true });
+  for (let i = 0; i < ids.length; i += 50) {
+    await docker(["rm", "-f", "-v", ...ids.slice(i, i + 50)], { allowFail: true });
+  }
 }
 
-/** Removes the given image tags (and dangling test images). */
+/** Removes every container of the given allocations (found by their alloc ID label). */
+export async function removeAllocContainers(allocIds: Iterable<string>): Promise<void> {
+  for (const id of allocIds) await removeTestContainers(`label=${LABEL_ALLOC_ID}=${id}`);
+}
+
+/**
+ * Removes the given image tags, and the untagged test images no container uses (left when a
+ * tag was built again while an image had it).
+ */
 export async function removeTestImages(tags: string[]): Promise<void> {
   if (tags.length > 0) await docker(["rmi", "-f", ...tags], { allowFail: true });
+  await docker(["image", "prune", "-f", "--filter", `label=${TEST_LABEL}`], { allowFail: true });
 }
 
-/** The IDs of running containers with label `key=value`. */
+/** The full IDs of the running containers with label `label` (`key=value`), or of all. */
 export async function containersWith(label: string, all = false): Promise<string[]> {
   const args = ["ps", "-q", "--no-trunc", "--filter", `label=${label}`];
   if (all) args.push("-a");
   return (await docker(args)).split("\n").filter((x) => x);
+}
+
+/** The full IDs of allocation `allocId`'s running containers, or of all of them. */
+export function containersOfAlloc(allocId: string, all = false): Promise<string[]> {
+  return containersWith(`${LABEL_ALLOC_ID}=${allocId}`, all);
 }

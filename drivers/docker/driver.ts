@@ -1,8 +1,8 @@
 /**
  * The docker driver: runs each task in a Docker container through the Docker Engine API on
- * the daemon's unix socket (npm `docker-modem`), as Nomad's docker driver does. Its Worker can
- * reach the socket and the allocation directory (to append the tasks' output to their log
- * staging files) and nothing else.
+ * the daemon's unix socket (Deno's `fetch` through a unix-socket HTTP client), as Nomad's docker
+ * driver does. Its Worker can reach the socket and the allocation directory (to append the
+ * tasks' output to their log staging files) and nothing else.
  *
  * Containers belong to dockerd, not to the agent: a task's handle holds its container's ID,
  * and `recoverTask` re-attaches to that container (never creating another), re-following its
@@ -363,6 +363,7 @@ export class DockerDriver implements Driver {
     this.#images.close();
     for (const task of this.#tasks.values()) task.watch.abort();
     await Promise.all([...this.#tasks.values()].map((t) => t.logs?.stop()));
+    this.#api.close();
   }
 
   /** Waits up to `ms` for `task` to exit. */
