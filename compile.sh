@@ -22,10 +22,17 @@ if [ -z "$PERMS" ]; then echo "compile.sh: cannot read the nomad task's permissi
 mkdir -p .build
 if git rev-parse HEAD >.build/revision 2>/dev/null; then :; else echo unknown >.build/revision; fi
 
+# The web UI: bundled into ui/dist/ (skipped when up to date), then embedded with --include.
+# shellcheck disable=SC2086
+if ! $DENO run --allow-read --allow-write --allow-run --allow-env ui/build.ts; then
+  echo "compile.sh: the web UI did not build (see above); fix it, or run: deno run -A ui/build.ts" >&2
+  exit 1
+fi
+
 log=$(mktemp)
 trap 'rm -f "$log"' EXIT
 # shellcheck disable=SC2086
-if ! $DENO compile $PERMS --include .build/revision --output "$OUT" main.ts >"$log" 2>&1; then
+if ! $DENO compile $PERMS --include .build/revision --include ui/dist --output "$OUT" main.ts >"$log" 2>&1; then
   if grep -q -E 'dl\.deno\.land|dns error|Download|denort' "$log"; then
     echo "compile.sh: deno compile could not get its runtime (denort 2.9.6) from dl.deno.land; set DENORT_BIN to a local denort binary and run again" >&2
   else

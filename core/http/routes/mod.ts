@@ -27,6 +27,7 @@ import { jobRoutes } from "./job.ts";
 import { jobsRoutes } from "./jobs.ts";
 import { nodeRoutes } from "./nodes.ts";
 import { searchRoutes } from "./search.ts";
+import { uiRoutes } from "./ui.ts";
 
 export type { AgentClientInfo, AgentInfo, RouteDeps } from "./deps.ts";
 export type { ClientRouteDeps } from "./_client_deps.ts";
@@ -46,7 +47,7 @@ export { ERR_ENTERPRISE_ONLY } from "./cluster.ts";
 export { EVENT_HEARTBEAT_MS } from "./events.ts";
 
 /**
- * Registers every `/v1` route on `app`.
+ * Registers every `/v1` route on `app`, and the web UI under `/ui` (routes/ui.ts).
  *
  * @example
  * ```ts
@@ -74,4 +75,5 @@ export function registerRoutes(app: Hono, deps: RouteDeps): void {
   };
   clientFsRoutes(app, clientDeps);
   clientAllocRoutes(app, clientDeps);
+  uiRoutes(app);
 }
