@@ -286,10 +286,19 @@ export class AllocRunner {
   /** Takes a newer version of the allocation from the servers. */
   async update(alloc: Allocation): Promise<void> {
     if (alloc.AllocModifyIndex < this.#alloc.AllocModifyIndex) return;
+    // The servers marked it unknown while this client was cut off: it is back (Nomad's
+    // `Reconnect`), and the status reported below tells them it runs.
+    const reconnected = alloc.ClientStatus === "unknown" && alloc.DesiredStatus === "run" &&
+      alloc.AllocModifyIndex > this.#alloc.AllocModifyIndex;
     const deploymentChanged = alloc.DeploymentID !== this.#alloc.DeploymentID;
     this.#alloc = alloc;
     if (deploymentChanged) this.#deploymentStatus = null;
     await this.persist();
+    if (reconnected) {
+      await Promise.all(
+        [...this.#tasks.values()].map((tr) => tr.emitEvent(newTaskEvent(T.ClientReconnected))),
+      );
+    }
     for (const tr of this.#tasks.values()) tr.update(alloc);
     if (this.#desiredStop()) {
       this.#health?.stop();
@@ -299,6 +308,22 @@ export class AllocRunner {
       this.#watchHealth();
     }
     this.#queueSync();
+  }
+
+  /**
+   * Stops the tasks on the client's own decision (`stop_on_client_after`: the servers have been
+   * out of reach that long). The allocation stays, complete, until the servers say more.
+   */
+  stopDisconnected(): Promise<void> {
+    this.#health?.stop();
+    this.#health = null;
+    this.#killing ??= this.#killTasks();
+    return this.#killing;
+  }
+
+  /** Whether the tasks are being (or were) stopped. */
+  get stopping(): boolean {
+    return this.#killing !== null;
   }
 
   /** Kills every task, waits for the runners, and removes the directory and records. */

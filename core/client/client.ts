@@ -8,7 +8,9 @@
  * KV) before it acts on it; a client started on the same data directory after a `kill -9`
  * re-attaches to every task still running (never starting one twice), reports the exits of
  * those that ended meanwhile and applies their restart policy, and stops the allocations the
- * servers no longer want. `shutdown()` stops the client and leaves every task running.
+ * servers no longer want. `shutdown()` stops the client and leaves every task running. An
+ * allocation whose group sets `disconnect.stop_on_client_after` is stopped once the servers
+ * have been out of reach that long.
  *
  * @example
  * ```ts
@@ -42,6 +44,7 @@ import {
 } from "./_common.ts";
 import { DriverManager } from "./_driver_manager.ts";
 import { newTaskEvent, TaskEventType } from "./events.ts";
+import { HeartbeatStop } from "./_heartbeat_stop.ts";
 import { HostStatsCollector } from "./_host_stats.ts";
 import { NodeRegistrar } from "./_registrar.ts";
 import { ClientStateDb } from "./_state_db.ts";
@@ -116,6 +119,7 @@ export class Client implements ClientApi {
   readonly #updater: StatusUpdater;
   #registrar!: NodeRegistrar;
   #watcher!: AllocWatcher;
+  #heartbeatStop!: HeartbeatStop;
   #env!: AllocRunnerEnv;
   readonly #api: ClientApiImpl;
   readonly #stopping = new AbortController();
@@ -246,7 +250,13 @@ export class Client implements ClientApi {
       apply: (changes) => this.#apply(changes),
       ...(cfg.allocWaitMs !== undefined ? { waitMs: cfg.allocWaitMs } : {}),
     });
+    this.#heartbeatStop = new HeartbeatStop({
+      lastContact: () => this.#registrar.lastContact,
+      runners: () => this.#runners.values(),
+      logger: this.#logger,
+    });
     this.#registrar.start();
+    this.#heartbeatStop.start();
     // The allocations are watched once the node is registered: before that, the servers
     // would answer that this node has none, and the restored ones would be destroyed.
     void this.#registrar.waitRegistered(this.#stopping.signal).then(() => {
@@ -393,6 +403,7 @@ export class Client implements ClientApi {
     if (crash) this.#db.abandon();
     await this.#watcher.stop();
     await this.#registrar.stop();
+    await this.#heartbeatStop.stop();
     if (!crash) await Promise.allSettled([...this.#destroying.values()]);
     await Promise.all([...this.#runners.values()].map((ar) => ar.shutdown()));
     await this.#updater.stop(crash ? {} : { flushWithinMs: 1_000 });

@@ -27,6 +27,7 @@ export const EvalDescription = {
   BlockedMaxPlan: "created due to placement conflicts",
   BlockedFailedPlacements: "created to place remaining allocations",
   ReschedulingFollowup: "created for delayed rescheduling",
+  DisconnectTimeoutFollowup: "created for delayed disconnect timeout",
 } as const;
 
 /** Follow-ups whose times are within this window share one evaluation. */
@@ -108,11 +109,18 @@ export function createBlockedEval(
 /**
  * Delayed evaluations for allocations to reschedule later: sorted by time, and batched so that
  * reschedules within {@link BATCHED_FAILED_ALLOC_WINDOW} of a batch's first share its
- * evaluation. Returns the evaluations and, per allocation ID, its evaluation's ID.
+ * evaluation. Returns the evaluations and, per allocation ID, its evaluation's ID. They are
+ * triggered by `alloc-reschedule` unless `opts.trigger` says otherwise (with its description).
  */
 export function createLaterEvals(
   later: ReadonlyArray<{ allocId: string; time: number }>,
-  opts: { job: Job; priority: number; now: number; newId: () => string },
+  opts: {
+    job: Job;
+    priority: number;
+    now: number;
+    newId: () => string;
+    trigger?: { triggeredBy: string; description: string };
+  },
 ): { evals: Evaluation[]; byAlloc: Map<string, string> } {
   const evals: Evaluation[] = [];
   const byAlloc = new Map<string, string>();
@@ -127,11 +135,11 @@ export function createLaterEvals(
         Namespace: opts.job.Namespace ?? "default",
         Priority: opts.priority,
         Type: opts.job.Type ?? "service",
-        TriggeredBy: EvalTriggerAllocReschedule,
+        TriggeredBy: opts.trigger?.triggeredBy ?? EvalTriggerAllocReschedule,
         JobID: opts.job.ID ?? "",
         JobModifyIndex: opts.job.ModifyIndex ?? 0,
         Status: EvalStatus.Pending,
-        StatusDescription: EvalDescription.ReschedulingFollowup,
+        StatusDescription: opts.trigger?.description ?? EvalDescription.ReschedulingFollowup,
         WaitUntil: nsToTime(item.time),
         CreateTime: opts.now,
         ModifyTime: opts.now,

@@ -25,6 +25,7 @@ import { computePlacements, type PlaceRun } from "./generic_place.ts";
 import { finishEvaluation, GENERIC_TRIGGERS, type StackFactories } from "./generic_types.ts";
 import { genericAllocUpdateFn } from "./generic_update.ts";
 import { PlanBuilder } from "./plan_builder.ts";
+import { annotatePreemptions } from "./preemption.ts";
 import { reconcile, type ReconcileResults, StopReason } from "./reconcile.ts";
 import { copyDeployment } from "./reconcile_deployment.ts";
 import type { ScheduleContext, ScheduleOutcome, SchedulerState } from "./types.ts";
@@ -168,6 +169,10 @@ export function scheduleGeneric(
   for (const s of results.stop) {
     plan.appendStoppedAlloc(s.alloc, s.statusDescription, s.clientStatus, s.followupEvalId);
   }
+  // Allocations of disconnected nodes turn unknown; reconnected ones record it. Both keep the
+  // job version they run.
+  for (const u of results.disconnectUpdates.values()) plan.appendAlloc(u, u.Job);
+  for (const u of results.reconnectUpdates.values()) plan.appendAlloc(u, u.Job);
   for (const update of results.inplaceUpdate) {
     const u = { ...update };
     if (u.DeploymentID !== (deployment?.ID ?? "")) {
@@ -230,7 +235,10 @@ export function scheduleGeneric(
       newEvals.push(f);
     }
   }
-  if (evaluation.AnnotatePlan) plan.plan.Annotations = annotations;
+  if (evaluation.AnnotatePlan) {
+    annotatePreemptions(state, plan.plan, annotations);
+    plan.plan.Annotations = annotations;
+  }
 
   const base = { ...evaluation, NextEval: next, SnapshotIndex: state.index };
   let out: Evaluation;

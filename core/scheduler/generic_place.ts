@@ -3,7 +3,10 @@
  * destructive updates first (their old allocations are stopped only if the new one fits), then
  * placements; failures are recorded per group with their metrics.
  *
- * Simplifications: no preemption; a non-canary placement during an unpromoted canary
+ * When nothing fits and the scheduler configuration lets service (batch) jobs preempt, the
+ * placement is tried again allowing preemption (Nomad's `selectNextOption`).
+ *
+ * Simplification: a non-canary placement during an unpromoted canary
  * deployment uses the job of the newest running non-canary allocation of an older version
  * (Nomad looks the version up through the job's deployments).
  *
@@ -19,6 +22,7 @@ import {
 } from "../structs/mod.ts";
 import { exhaustResources, newAllocation, type StackFactories } from "./generic_types.ts";
 import type { PlanBuilder } from "./plan_builder.ts";
+import { preemptionEnabled } from "./preemption.ts";
 import type { ReadyNodes } from "./stack.ts";
 import type { PlacementResult } from "./reconcile_types.ts";
 import type { PlacementStack, ScheduleContext, SchedulerState, SelectOptions } from "./types.ts";
@@ -114,6 +118,7 @@ export function computePlacements(
   run.stack.setNodes(ready.nodes);
   const now = run.ctx.now;
   const jobId = run.job.ID ?? "";
+  const preempt = preemptionEnabled(run.state.schedulerConfig(), run.job.Type);
   for (const list of [destructive, place]) {
     for (const missing of list) {
       let tg = missing.taskGroup;
@@ -146,10 +151,9 @@ export function computePlacements(
       const prev = missing.previousAlloc;
       const stopPrev = missing.stopPreviousDesc !== null && prev !== null;
       if (stopPrev) run.plan.appendStoppedAlloc(prev, missing.stopPreviousDesc!);
-      const option = run.stack.select(
-        tg,
-        selectOptions(missing.name, prev, preferredNode(run, missing)),
-      );
+      const opts = selectOptions(missing.name, prev, preferredNode(run, missing));
+      let option = run.stack.select(tg, opts);
+      if (option === undefined && preempt) option = run.stack.select(tg, { ...opts, preempt });
       const metrics: AllocMetric = {
         ...run.stack.metrics,
         NodesAvailable: ready.byDC,
@@ -208,6 +212,7 @@ export function computePlacements(
           ModifyIndex: 0,
         };
       }
+      run.plan.appendPreemptions(alloc, option.preempted);
       run.plan.appendAlloc(alloc, downgraded);
       run.queued[tgName] = (run.queued[tgName] ?? 1) - 1;
     }

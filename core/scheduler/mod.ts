@@ -8,8 +8,8 @@
  * - The placement stacks ({@link newGenericStack}, {@link newSystemStack}) check feasibility
  *   and rank nodes for one allocation.
  * - Helpers the server shares: allocation names and indexes, terminal predicates, the
- *   reconciler's {@link shouldFilter}, reschedule tracking and the evaluations the schedulers
- *   create.
+ *   reconciler's {@link shouldFilter}, reschedule tracking, what a group's `disconnect` block
+ *   says, and the evaluations the schedulers create.
  *
  * Nothing here does I/O; the server's worker submits the plan and retries on partial commits.
  *
@@ -39,5 +39,6 @@ export * from "./blocked.ts";
 export * from "./util.ts";
 export * from "./util_names.ts";
 export * from "./util_reschedule.ts";
+export * from "./disconnect.ts";
 export { type Comparison, tasksUpdated } from "./util_tasks.ts";
 export * from "./stack.ts";

@@ -12,13 +12,18 @@ import type { VersionedPlanView } from "./stack.ts";
 import type { Plan, SchedulerState } from "./types.ts";
 import { isClientTerminal, nsToTime } from "./util.ts";
 
+function groupKey(namespace: string, jobId: string, group: string): string {
+  return `${namespace}\u0000${jobId}\u0000${group}`;
+}
+
 function remove(list: readonly Allocation[] | undefined, ids: Set<string>): Allocation[] {
   return (list ?? []).filter((a) => !ids.has(a.ID));
 }
 
 /**
  * Builds a {@link Plan} for an evaluation (Nomad's `Plan` methods `AppendStoppedAlloc`,
- * `AppendAlloc`, `PopUpdate`, `AppendPreemptedAlloc`, `IsNoOp`) over a state snapshot.
+ * `AppendAlloc`, `PopUpdate`, `AppendPreemptedAlloc`, `IsNoOp`) over a state snapshot. It also
+ * counts its preemptions by job and group, for the preemptor's `max_parallel` penalty.
  *
  * @example
  * ```ts
@@ -34,6 +39,7 @@ export class PlanBuilder implements VersionedPlanView {
   readonly #now: number;
   readonly #versions = new Map<string, number>();
   readonly #cache = new Map<string, { version: number; allocs: readonly Allocation[] }>();
+  readonly #preempted = new Map<string, number>();
 
   constructor(state: SchedulerState, evaluation: Evaluation, job: Job | null, now: number) {
     this.#state = state;
@@ -135,7 +141,24 @@ export class PlanBuilder implements VersionedPlanView {
       PreemptedByAllocation: preemptingId,
     };
     (this.plan.NodePreemptions[alloc.NodeID] ??= []).push(evicted);
+    const key = groupKey(alloc.Namespace, alloc.JobID, alloc.TaskGroup);
+    this.#preempted.set(key, (this.#preempted.get(key) ?? 0) + 1);
     this.#touch(alloc.NodeID);
+  }
+
+  /**
+   * Records that a new allocation preempts others: each is evicted, and the allocation lists
+   * them in `PreemptedAllocations`. Does nothing without preemptions.
+   */
+  appendPreemptions(alloc: Allocation, preempted: readonly Allocation[] | undefined): void {
+    if (preempted === undefined || preempted.length === 0) return;
+    for (const p of preempted) this.appendPreemptedAlloc(p, alloc.ID);
+    alloc.PreemptedAllocations = preempted.map((p) => p.ID);
+  }
+
+  /** How many allocations of a job's group the plan preempts, over all nodes. */
+  preemptedCount(namespace: string, jobId: string, group: string): number {
+    return this.#preempted.get(groupKey(namespace, jobId, group)) ?? 0;
   }
 
   /**

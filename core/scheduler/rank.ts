@@ -3,12 +3,17 @@
  * the tasks' CPU, memory, cores and legacy task networks, check that everything fits with the
  * proposed allocations, and score the fit with binpack or spread.
  *
+ * With a {@link Preemptor} set (Nomad's `evict`), a node the group does not fit is given a
+ * second chance: the preemptor picks lower-priority allocations to evict there, and the group
+ * is packed again as if they were gone; the ranked node then lists them in `preempted`.
+ *
  * @module
  */
 import type {
   AllocatedPortMapping,
   AllocatedResources,
   AllocatedTaskResources,
+  Allocation,
   NetworkResource,
   Node,
   ServerNetwork,
@@ -27,7 +32,8 @@ import {
   type TaskUse,
   type Utilization,
 } from "./resources.ts";
-import type { NodeUsage, UsageCache } from "./resources_usage.ts";
+import { computeUsage, type NodeUsage, type UsageCache } from "./resources_usage.ts";
+import { preemptionAsk, type Preemptor, selectPreemptions } from "./preemption.ts";
 
 /** The maximum fit score; fit scores are divided by it. */
 export const BIN_PACKING_MAX_FIT_SCORE = 18;
@@ -59,6 +65,8 @@ export interface RankedNode {
   /** The group network ask (host networks resolved) and the ports offered for it. */
   readonly groupAsk: NetworkResource | null;
   readonly ports: AllocatedPortMapping[] | null;
+  /** The allocations to evict for the group to fit, when it fits only by preemption. */
+  readonly preempted?: readonly Allocation[];
 }
 
 /** Scores a node's utilization in [0, 18]. */
@@ -72,6 +80,7 @@ export class BinPacker {
   #scoreFit: ScoreFit = scoreFitBinPack;
   #oversubscription = false;
   #tg: TaskGroup | null = null;
+  #preemptor: Preemptor | null = null;
   /** The group network ask when none of its ports names a host network by template. */
   #staticAsk: NetworkResource | null = null;
   /** Whether a task asks for a legacy task network (then group ports must be marked used). */
@@ -93,6 +102,14 @@ export class BinPacker {
     this.#scoreFit = algorithm === "spread" ? scoreFitSpread : scoreFitBinPack;
     this.#oversubscription = memoryOversubscription;
     this.#packed = new WeakMap();
+  }
+
+  /**
+   * Lets the following placements preempt lower-priority allocations for `preemptor`'s job
+   * (Nomad's `evict`), or not (null).
+   */
+  setPreemptor(preemptor: Preemptor | null): void {
+    this.#preemptor = preemptor;
   }
 
   /** Sets the group to place. */
@@ -152,8 +169,9 @@ export class BinPacker {
     const result = packed.result;
     if (result === null) return null;
     if (typeof result === "string") {
-      this.#ctx.metrics.exhaustedNode(node, result);
-      return null;
+      const preempting = this.#preemptor === null ? null : this.#preempt(node, usage, tg);
+      if (preempting === null) this.#ctx.metrics.exhaustedNode(node, result);
+      return preempting;
     }
     this.#ctx.metrics.scoreNode(node, "binpack", result.score);
     return {
@@ -164,6 +182,28 @@ export class BinPacker {
       tasks: result.tasks,
       groupAsk: result.groupAsk,
       ports: result.ports,
+    };
+  }
+
+  /** Packs the group on a node once the allocations the preemptor chose are gone, if it can. */
+  #preempt(node: Node, usage: NodeUsage, tg: TaskGroup): RankedNode | null {
+    if (usage.ports.base.error !== null) return null;
+    const evict = selectPreemptions(usage, preemptionAsk(tg, usage.cap.coreMhz), this.#preemptor!);
+    if (evict === null) return null;
+    const gone = new Set(evict.map((a) => a.ID));
+    const rest = computeUsage(node, usage.allocs.filter((a) => !gone.has(a.ID)));
+    const result = this.#pack(node, rest, tg);
+    if (result === null || typeof result === "string") return null;
+    this.#ctx.metrics.scoreNode(node, "binpack", result.score);
+    return {
+      node,
+      usage: rest,
+      scores: [result.score],
+      finalScore: 0,
+      tasks: result.tasks,
+      groupAsk: result.groupAsk,
+      ports: result.ports,
+      preempted: evict,
     };
   }
 

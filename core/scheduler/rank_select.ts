@@ -1,14 +1,15 @@
 /**
  * The ranking half of the generic stack after bin packing — job anti-affinity, the node
- * rescheduling penalty, node affinities, spread, score normalisation — and the selection:
+ * rescheduling penalty, node affinities, spread, preemption, score normalisation — and the selection:
  * look at a limited number of ranked nodes (skipping up to three with a non-positive score
  * while others remain) and take the one with the highest score.
  *
  * @module
  */
-import type { Affinity, Job, TaskGroup } from "../structs/mod.ts";
+import type { Affinity, Allocation, Job, TaskGroup } from "../structs/mod.ts";
 import { meetsConstraint } from "./constraints.ts";
 import type { CheckContext } from "./feasible.ts";
+import { preemptionScore } from "./preemption.ts";
 import type { RankedNode } from "./rank.ts";
 import { NORM_SCORER_NAME } from "./rank_metrics.ts";
 import { countIn, type CountQuery, countQuery } from "./resources_usage.ts";
@@ -131,6 +132,13 @@ export class Scorers {
     if (score === 0) return;
     r.scores.push(score);
     this.#ctx.metrics.scoreNode(r.node, "allocation-spread", score);
+  }
+
+  /** Scores a node that fits only by preemption (Nomad's PreemptionScoringIterator). */
+  preemption(r: RankedNode, preempted: readonly Allocation[]): void {
+    const score = preemptionScore(preempted);
+    r.scores.push(score);
+    this.#ctx.metrics.scoreNode(r.node, "preemption", score);
   }
 
   /** Averages the scores into the final score. */

@@ -49,6 +49,8 @@ export function emptyResults(): ReconcileResults {
     inplaceUpdate: [],
     stop: [],
     attributeUpdates: [],
+    disconnectUpdates: new Map(),
+    reconnectUpdates: new Map(),
     desiredTGUpdates: {},
     desiredFollowupEvals: {},
     nameIndexes: {},
@@ -65,6 +67,9 @@ export function emptyResults(): ReconcileResults {
  *   the count stopped (highest index first), missing ones placed (lowest free index first),
  *   and allocations of an older job version updated in place when `allocUpdateFn` says so or
  *   replaced within the update strategy's `max_parallel`, canaries first.
+ * - Allocations of a disconnected node whose group has `disconnect.lost_after` turn `unknown`
+ *   (replaced meanwhile unless `replace = false`) and are lost after it; back in time, they are
+ *   settled with their replacements by the group's `reconcile` strategy.
  * - A new job version with an update strategy gets a deployment; a deployment of an older
  *   version is cancelled; a complete one is marked successful.
  *

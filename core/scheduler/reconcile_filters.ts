@@ -1,11 +1,8 @@
 /**
  * Sets of allocations and the filters the reconciler sorts them with (Nomad's
- * `reconciler/filters.go`): which are on tainted nodes, which failed and may be rescheduled now
- * or later, which to ignore.
- *
- * Simplification: allocations on a disconnected node are treated like those on a down node
- * (lost, and replaced); the `unknown` client status, `disconnect.lost_after`,
- * `stop_on_client_after` and the reconnect picker are not modelled.
+ * `reconciler/filters.go`): which are on tainted nodes (lost, migrating, disconnecting), which
+ * are back from a disconnect or stayed `unknown` past their `lost_after`, which failed and may
+ * be rescheduled now or later, which to ignore.
  *
  * @module
  */
@@ -29,7 +26,15 @@ import {
   lastRescheduleFailed,
   ranSuccessfully,
 } from "./util.ts";
-import { nextRescheduleTime } from "./util_reschedule.ts";
+import { nextRescheduleTime, nextRescheduleTimeFrom } from "./util_reschedule.ts";
+import {
+  allocGroup,
+  disconnectExpired,
+  groupLostAfter,
+  lastUnknown,
+  needsToReconnect,
+  replaceOnDisconnect,
+} from "./disconnect.ts";
 
 /** Allocations by ID, in insertion order. */
 export type AllocSet = Map<string, Allocation>;
@@ -126,50 +131,90 @@ export interface Classified {
   untainted: AllocSet;
   /** Marked for migration (draining node) or a terminal canary marked to migrate. */
   migrate: AllocSet;
-  /** On a down, disconnected or deleted node: to be replaced. */
+  /** On a down or deleted node (or disconnected without `lost_after`): to be replaced. */
   lost: AllocSet;
+  /** On a disconnected node, still `running`: to be marked `unknown` (maybe replaced). */
+  disconnecting: AllocSet;
+  /** Back from a disconnect: to reconcile with their replacements. */
+  reconnecting: AllocSet;
   /** Stopped by the servers: only counted. */
   ignore: AllocSet;
+  /** `unknown` for longer than their group's `lost_after`: lost now. */
+  expiring: AllocSet;
 }
 
-/** Whether a tainted node's allocations are lost (down, disconnected or gone). */
-function nodeLost(node: Node | null): boolean {
-  return node === null || node.Status === NodeStatus.Down ||
-    node.Status === NodeStatus.Disconnected;
+/** What {@link classifyAllocs} reads besides the allocations and tainted nodes. */
+export interface ClassifyContext {
+  /** Unix nanoseconds. */
+  readonly now: number;
+  /** The job, for allocations that carry none. */
+  readonly job: Job | null;
 }
 
 /**
- * Sorts allocations by the state of their node (Nomad's `classifyAllocs`, without the
- * disconnect/reconnect buckets). `tainted` holds the nodes that are down, draining,
- * disconnected or gone (`null`).
+ * Sorts allocations by their state and that of their node (Nomad's `classifyAllocs`; the first
+ * matching rule wins). `tainted` holds the nodes that are down, draining, disconnected or gone
+ * (`null`).
  */
 export function classifyAllocs(
   set: AllocSet,
   tainted: ReadonlyMap<string, Node | null>,
+  cc: ClassifyContext,
 ): Classified {
   const out: Classified = {
     untainted: new Map(),
     migrate: new Map(),
     lost: new Map(),
+    disconnecting: new Map(),
+    reconnecting: new Map(),
     ignore: new Map(),
+    expiring: new Map(),
   };
   for (const [id, a] of set) {
-    out[classify(a, tainted)].set(id, a);
+    out[classify(a, tainted, cc)].set(id, a);
   }
   return out;
 }
 
-function classify(a: Allocation, tainted: ReadonlyMap<string, Node | null>): keyof Classified {
+function classify(
+  a: Allocation,
+  tainted: ReadonlyMap<string, Node | null>,
+  cc: ClassifyContext,
+): keyof Classified {
   const dt = a.DesiredTransition;
-  // A drained batch allocation keeps its slot: the drain said not to replace it.
-  if (isServerTerminal(a) && dt.MigrateDisablePlacement === true) return "untainted";
-  if (isServerTerminal(a)) return "ignore";
-  if (isClientTerminal(a)) return isCanary(a) && dt.Migrate === true ? "migrate" : "untainted";
-  if (dt.Migrate === true) return "migrate";
-  if (!tainted.has(a.NodeID)) return "untainted";
+  const cs = a.ClientStatus;
+  const reconnect = (cs === AllocClientStatus.Unknown || cs === AllocClientStatus.Running ||
+    cs === AllocClientStatus.Failed) && needsToReconnect(a);
+  const run = a.DesiredStatus === AllocDesiredStatus.Run;
+  if (reconnect && run && cs === AllocClientStatus.Failed) return "reconnecting";
+  if (!reconnect && isTerminal(a)) {
+    // A drained batch allocation keeps its slot: the drain said not to replace it.
+    if (isServerTerminal(a)) return dt.MigrateDisablePlacement === true ? "untainted" : "ignore";
+    return isCanary(a) && dt.Migrate === true ? "migrate" : "untainted";
+  }
+  if (disconnectExpired(a, cc.job, cc.now)) return "expiring";
+  if (reconnect && cs === AllocClientStatus.Failed && a.DesiredStatus === AllocDesiredStatus.Stop) {
+    return "ignore";
+  }
+  const isTainted = tainted.has(a.NodeID);
   const node = tainted.get(a.NodeID) ?? null;
-  if (node !== null && node.Status === NodeStatus.Ready) return "untainted";
-  return nodeLost(node) ? "lost" : "untainted";
+  if (node !== null && node.Status === NodeStatus.Disconnected) {
+    if (cs === AllocClientStatus.Unknown) return "untainted";
+    if (cs === AllocClientStatus.Pending) return "lost";
+    return groupLostAfter(allocGroup(a, cc.job)) === 0 ? "lost" : "disconnecting";
+  }
+  if (dt.Migrate === true) return "migrate";
+  if (!isTainted || node?.Status === NodeStatus.Ready) {
+    return reconnect ? "reconnecting" : "untainted";
+  }
+  if (node === null) return "lost";
+  if (node.Status !== NodeStatus.Down) return "untainted";
+  // A down node: allocations that must not be replaced wait as unknown.
+  if (!replaceOnDisconnect(a, cc.job)) {
+    if (cs === AllocClientStatus.Unknown) return "untainted";
+    if (cs === AllocClientStatus.Running) return "disconnecting";
+  }
+  return "lost";
 }
 
 /**
@@ -227,12 +272,16 @@ export interface RescheduleContext {
   evalId: string;
   deployment: Deployment | null;
   job: Job | null;
+  /** The allocations are on a disconnected node, about to be marked `unknown`. */
+  disconnecting?: boolean;
 }
 
 /**
  * Splits allocations into those that stay (`untainted`), failed ones to reschedule now, and
  * failed ones to reschedule later (with their time); allocations already replaced or ignored by
- * {@link shouldFilter} are dropped.
+ * {@link shouldFilter} are dropped. Disconnecting allocations are replaced (now, or after their
+ * reschedule delay counted from now) unless their group says `replace = false`; an `unknown`
+ * allocation whose follow-up evaluation this is gets its replacement now.
  */
 export function filterByRescheduleable(set: AllocSet, rc: RescheduleContext): {
   untainted: AllocSet;
@@ -242,16 +291,19 @@ export function filterByRescheduleable(set: AllocSet, rc: RescheduleContext): {
   const untainted: AllocSet = new Map();
   const now: AllocSet = new Map();
   const later: DelayedReschedule[] = [];
+  const disconnecting = rc.disconnecting === true;
   for (const [id, a] of set) {
+    // Already unknown: a canary interrupted by the disconnect.
+    if (disconnecting && a.ClientStatus === AllocClientStatus.Unknown) continue;
     // Already replaced: never reschedule twice.
     if (a.NextAllocation !== "" && isTerminal(a)) continue;
     const f = shouldFilter(a, rc.isBatch);
-    if (f.untainted) {
+    if (f.untainted && !disconnecting) {
       untainted.set(id, a);
       continue;
     }
     if (f.ignore) continue;
-    const r = reschedulable(a, rc);
+    const r = reschedulable(a, rc, disconnecting);
     if (r.now) {
       now.set(id, a);
       continue;
@@ -265,6 +317,7 @@ export function filterByRescheduleable(set: AllocSet, rc: RescheduleContext): {
 function reschedulable(
   a: Allocation,
   rc: RescheduleContext,
+  disconnecting: boolean,
 ): { now: boolean; later: boolean; time: number } {
   const d = rc.deployment;
   const dt = a.DesiredTransition;
@@ -273,7 +326,15 @@ function reschedulable(
     return { now: false, later: false, time: 0 };
   }
   const forced = dt.ForceReschedule === true && isClientTerminal(a);
-  const next = nextRescheduleTime(a, rc.job);
+  // Never replace an allocation whose group says `replace = false`.
+  if (disconnecting && !replaceOnDisconnect(a, rc.job)) {
+    return { now: forced, later: false, time: 0 };
+  }
+  let next: { time: number; eligible: boolean };
+  if (disconnecting) next = nextRescheduleTimeFrom(a, rc.job, rc.now);
+  else if (a.ClientStatus === AllocClientStatus.Unknown && a.FollowupEvalID === rc.evalId) {
+    next = nextRescheduleTimeFrom(a, rc.job, lastUnknown(a));
+  } else next = nextRescheduleTime(a, rc.job);
   if (
     next.eligible && (a.FollowupEvalID === rc.evalId || next.time - rc.now <= RESCHEDULE_WINDOW)
   ) {
@@ -281,4 +342,11 @@ function reschedulable(
   }
   if (forced) return { now: true, later: false, time: next.time };
   return { now: false, later: next.eligible && a.FollowupEvalID === "", time: next.time };
+}
+
+/** A copy of `set` in which the allocations also in `updates` are replaced by their update. */
+export function withUpdates(set: AllocSet, updates: AllocSet): AllocSet {
+  const out: AllocSet = new Map(set);
+  for (const [id, a] of updates) if (out.has(id)) out.set(id, a);
+  return out;
 }

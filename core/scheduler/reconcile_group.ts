@@ -17,8 +17,16 @@ import {
   filterByRescheduleable,
   filterOldTerminalAllocs,
   filterServerTerminalAllocs,
+  filterSet,
   union,
 } from "./reconcile_filters.ts";
+import {
+  computeDisconnecting,
+  computeReconnecting,
+  delayByStopAfter,
+  type DisconnectSets,
+  type RescheduleSets,
+} from "./reconcile_disconnect.ts";
 import {
   cancelUnneededCanaries,
   computeCanaries,
@@ -42,13 +50,23 @@ import { AllocClientStatus } from "../structs/mod.ts";
 import { lookupTaskGroup, updateEmpty } from "./util.ts";
 import { AllocNameIndex } from "./util_names.ts";
 
-/** Stops every allocation of a set: lost ones with the lost client status. */
+/**
+ * Stops every allocation of a set: lost ones with the lost client status; ignored and expiring
+ * ones only when `unknown`.
+ */
 export function stopAll(set: AllocSet, gc: Pick<GroupContext, "input">): AllocStopResult[] {
-  const c = classifyAllocs(set, gc.input.taintedNodes);
+  const input = gc.input;
+  const c = classifyAllocs(set, input.taintedNodes, { now: input.now, job: input.job });
+  const unknown = (s: AllocSet) =>
+    filterSet(s, (a) => a.ClientStatus === AllocClientStatus.Unknown).values();
   return [
     ...markStop(c.untainted.values(), "", StopReason.NotNeeded),
     ...markStop(c.migrate.values(), "", StopReason.NotNeeded),
     ...markStop(c.lost.values(), AllocClientStatus.Lost, StopReason.Lost),
+    ...markStop(c.disconnecting.values(), "", StopReason.NotNeeded),
+    ...markStop(c.reconnecting.values(), "", StopReason.NotNeeded),
+    ...markStop(unknown(c.ignore), "", StopReason.NotNeeded),
+    ...markStop(unknown(c.expiring), "", StopReason.NotNeeded),
   ];
 }
 
@@ -85,10 +103,8 @@ export function computeGroup(
   all = cancelled.all;
   const canaries = cancelled.canaries;
 
-  const classified = classifyAllocs(all, input.taintedNodes);
+  const classified = classifyAllocs(all, input.taintedNodes, { now: input.now, job });
   du.Ignore += classified.ignore.size;
-  const migrate = classified.migrate;
-  const lost = classified.lost;
   const rc = {
     isBatch: input.isBatch,
     now: input.now,
@@ -97,10 +113,39 @@ export function computeGroup(
     job,
   };
   const r1 = filterByRescheduleable(classified.untainted, rc);
-  const r2 = filterByRescheduleable(migrate, rc);
-  let untainted = r1.untainted;
-  const rescheduleNow = union(r1.now, r2.now);
-  const rescheduleLater = [...r1.later, ...r2.later];
+  const r2 = filterByRescheduleable(classified.migrate, rc);
+  const sets: DisconnectSets = {
+    untainted: r1.untainted,
+    migrate: classified.migrate,
+    lost: classified.lost,
+    disconnecting: classified.disconnecting,
+  };
+  const rs: RescheduleSets = {
+    untainted: r1.untainted,
+    rescheduleNow: union(r1.now, r2.now),
+    rescheduleLater: [...r1.later, ...r2.later],
+  };
+  // Reconnecting allocations and their replacements are settled first.
+  if (classified.reconnecting.size > 0) {
+    computeReconnecting(gc, tg, sets, classified.reconnecting, all, { du, stops, results });
+  }
+  if (classified.expiring.size > 0) sets.lost = union(sets.lost, classified.expiring);
+  const followups = new Map<string, string>();
+  rs.untainted = sets.untainted;
+  if (sets.disconnecting.size > 0) {
+    const ids = computeDisconnecting(gc, group, sets.disconnecting, rs, { du, results });
+    for (const [id, e] of ids) followups.set(id, e);
+  }
+  const migrate = sets.migrate;
+  const lost = sets.lost;
+  const rescheduleNow = rs.rescheduleNow;
+  const rescheduleLater = rs.rescheduleLater;
+  let untainted = rs.untainted;
+  const lostLater = lost.size > 0 ? delayByStopAfter(gc, lost) : null;
+  if (lostLater !== null && lostLater.evals.length > 0) {
+    (results.desiredFollowupEvals[group] ??= []).push(...lostLater.evals);
+    for (const [id, e] of lostLater.byAlloc) followups.set(id, e);
+  }
   if (rescheduleLater.length > 0) {
     rescheduleLaterEvals(gc, group, rescheduleLater, migrate, du, results);
   }
@@ -122,6 +167,7 @@ export function computeGroup(
     isCanarying,
     du,
     stops,
+    followups,
   );
 
   const { inplace, destructive } = computeUpdates(gc, tg, untainted, du, results);
@@ -136,7 +182,9 @@ export function computeGroup(
   }
   isCanarying = dstate.DesiredCanaries !== 0 && !dstate.Promoted;
   let under = computeUnderProvisionedBy(gc, tg, { untainted, destructive, migrate }, isCanarying);
-  const wanted = computePlacements(
+  // A lost allocation waiting for its client to stop it holds back the group's placements.
+  const waiting = (lostLater?.evals.length ?? 0) > 0;
+  const wanted = waiting ? [] : computePlacements(
     gc,
     tg,
     nameIndex,
@@ -146,7 +194,12 @@ export function computeGroup(
   if (!existingDeployment) dstate.DesiredTotal += wanted.length;
 
   const ready = !gc.deploymentPaused && !gc.deploymentFailed && !isCanarying;
-  const placed = placeAllocs(gc, ready, du, wanted, { migrate, rescheduleNow, lost }, under);
+  const placed = placeAllocs(gc, ready, du, wanted, {
+    migrate,
+    rescheduleNow,
+    lost,
+    disconnecting: results.disconnectUpdates,
+  }, under);
   under = placed.underProvisionedBy;
   stops.push(...placed.stops);
   place.push(...placed.place);
@@ -227,8 +280,11 @@ function rescheduleLaterEvals(
     { job: gc.job, priority: gc.input.evalPriority, now: gc.input.now, newId: gc.input.newId },
   );
   for (const { alloc } of later) {
-    const updated: Allocation = { ...alloc, FollowupEvalID: byAlloc.get(alloc.ID) ?? "" };
-    if (migrate.has(alloc.ID)) migrate.set(alloc.ID, updated);
+    const id = byAlloc.get(alloc.ID) ?? "";
+    const disconnecting = results.disconnectUpdates.get(alloc.ID);
+    const updated: Allocation = { ...alloc, FollowupEvalID: id };
+    if (disconnecting !== undefined) disconnecting.FollowupEvalID = id;
+    else if (migrate.has(alloc.ID)) migrate.set(alloc.ID, updated);
     else results.attributeUpdates.push(updated);
   }
   (results.desiredFollowupEvals[group] ??= []).push(...evals);

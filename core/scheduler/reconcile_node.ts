@@ -2,20 +2,23 @@
  * The node reconciler of system and sysbatch jobs (Nomad's `NodeReconciler`, without system
  * deployments): every ready node of the job's datacenters and pool should run one allocation
  * of each group (per count index); this says, node by node, what to place, update, migrate,
- * stop, ignore or replace as lost.
- *
- * Simplifications: allocations on disconnected nodes are treated as lost; there is no unknown
- * client status or reconnect handling.
+ * stop, ignore or replace as lost. Running allocations of a disconnected node turn `unknown`
+ * (and are left alone while so), unless their group's `lost_after` has passed, when they are
+ * lost; those back from a disconnect are recorded as reconnected.
  *
  * @module
  */
 import {
   type Allocation,
+  AllocClientStatus,
+  AllocDesiredStatus,
   type Job,
   type Node,
   NodeStatus,
   type TaskGroup,
 } from "../structs/mod.ts";
+import { disconnectExpired, needsToReconnect, withClientState } from "./disconnect.ts";
+import { UNKNOWN_DESCRIPTION } from "./reconcile_types.ts";
 import { isTerminal, jobStopped, ranSuccessfully } from "./util.ts";
 
 /** One allocation slot: its name, group, node and the allocation there (if any). */
@@ -37,6 +40,10 @@ export interface NodeReconcileResult {
   stop: AllocTuple[];
   ignore: AllocTuple[];
   lost: AllocTuple[];
+  /** Running allocations of disconnected nodes, as `unknown` copies. */
+  disconnecting: AllocTuple[];
+  /** Allocations back from a disconnect, their status recorded again. */
+  reconnecting: AllocTuple[];
 }
 
 /** The allocation names a system job wants on every node, with their groups. */
@@ -82,6 +89,8 @@ export interface NodeReconcileInput {
   readonly tainted: ReadonlyMap<string, Node | null>;
   readonly live: readonly Allocation[];
   readonly terminal: ReadonlyMap<string, ReadonlyMap<string, Allocation>>;
+  /** Unix nanoseconds; 0 when no allocation may have disconnected. */
+  readonly now?: number;
 }
 
 /** Compares the wanted allocations of every node with the existing ones. */
@@ -93,6 +102,8 @@ export function reconcileNodes(input: NodeReconcileInput): NodeReconcileResult {
     stop: [],
     ignore: [],
     lost: [],
+    disconnecting: [],
+    reconnecting: [],
   };
   const byNode = new Map<string, Allocation[]>();
   const eligible = new Set<string>();
@@ -121,6 +132,7 @@ function computeForNode(
   result: NodeReconcileResult,
 ): void {
   const job = input.job;
+  const now = input.now ?? 0;
   const modifyIndex = job?.JobModifyIndex ?? 0;
   const existing = new Set<string>();
   for (const alloc of allocs) {
@@ -132,8 +144,24 @@ function computeForNode(
       result.stop.push(tuple);
       continue;
     }
+    const cs = alloc.ClientStatus;
+    const reconnect = (cs === AllocClientStatus.Unknown || cs === AllocClientStatus.Running) &&
+      needsToReconnect(alloc);
     if (alloc.DesiredTransition.Migrate === true) {
       result.migrate.push(tuple);
+      continue;
+    }
+    if (reconnect && disconnectExpired(alloc, job, now)) {
+      result.lost.push(tuple);
+      continue;
+    }
+    // Unknown allocations wait for their node to come back (or for `lost_after`).
+    if (cs === AllocClientStatus.Unknown && alloc.DesiredStatus === AllocDesiredStatus.Run) {
+      result.ignore.push(tuple);
+      continue;
+    }
+    if (reconnect && !input.tainted.has(nodeId)) {
+      result.reconnecting.push({ ...tuple, alloc: withClientState(alloc, cs, now) });
       continue;
     }
     const changed = (alloc.Job?.JobModifyIndex ?? modifyIndex) !== modifyIndex;
@@ -141,8 +169,12 @@ function computeForNode(
       const node = input.tainted.get(nodeId) ?? null;
       // A sysbatch allocation that finished is done, wherever its node went.
       if (job?.Type === "sysbatch" && ranSuccessfully(alloc)) result.ignore.push(tuple);
-      else if (node === null || node.Status === NodeStatus.Down) result.lost.push(tuple);
-      else if (node.Status === NodeStatus.Disconnected) result.lost.push(tuple);
+      else if (node?.Status === NodeStatus.Disconnected && cs === AllocClientStatus.Running) {
+        const u = withClientState(alloc, AllocClientStatus.Unknown, now);
+        u.ClientStatus = AllocClientStatus.Unknown;
+        u.ClientDescription = UNKNOWN_DESCRIPTION;
+        result.disconnecting.push({ ...tuple, alloc: u });
+      } else if (node === null || node.Status === NodeStatus.Down) result.lost.push(tuple);
       else result.ignore.push(tuple);
       continue;
     }

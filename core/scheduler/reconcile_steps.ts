@@ -97,7 +97,10 @@ export function cancelUnneededCanaries(
     for (const s of Object.values(gc.deploymentCurrent.TaskGroups ?? {})) {
       ids.push(...(s.PlacedCanaries ?? []));
     }
-    const c = classifyAllocs(fromKeys(rest, ids), gc.input.taintedNodes);
+    const c = classifyAllocs(fromKeys(rest, ids), gc.input.taintedNodes, {
+      now: gc.input.now,
+      job: gc.job,
+    });
     // Not counted in the desired changes: the deployment is still going on.
     stops.push(...markStop(c.migrate.values(), "", StopReason.Migrating));
     stops.push(...markStop(c.lost.values(), AllocClientStatus.Lost, StopReason.Lost));
@@ -111,6 +114,8 @@ export function cancelUnneededCanaries(
  * Chooses what to stop: lost allocations, then (when more run than the count) those sharing a
  * name with promoted canaries, migrating ones with the highest indexes, and finally the highest
  * indexes. Returns the untainted allocations left running; may remove entries of `migrate`.
+ * Lost allocations are stopped with their follow-up evaluation from `followups`, if any;
+ * `unknown` ones never count against the group's count.
  */
 export function computeStop(
   gc: GroupContext,
@@ -120,10 +125,11 @@ export function computeStop(
   isCanarying: boolean,
   du: DesiredUpdates,
   stops: AllocStopResult[],
+  followups?: ReadonlyMap<string, string>,
 ): AllocSet {
   const { untainted, migrate, lost, canaries } = sets;
   const stop: AllocSet = new Map(lost);
-  stops.push(...markStop(lost.values(), AllocClientStatus.Lost, StopReason.Lost));
+  stops.push(...markStop(lost.values(), AllocClientStatus.Lost, StopReason.Lost, followups));
   const finish = () => {
     du.Stop += stop.size;
     return difference(untainted, stop);
@@ -277,19 +283,27 @@ export function computePlacements(
 /**
  * Applies the placements when the deployment allows it; otherwise keeps only the replacements
  * of lost and failed allocations (never held back by a deployment). Returns what is left of the
- * parallelism budget, the placements and the stops of the replaced failed allocations.
+ * parallelism budget, the placements and the stops of the replaced failed allocations (not of
+ * migrating, disconnecting or `unknown` ones: those are not failures).
  */
 export function placeAllocs(
   gc: GroupContext,
   ready: boolean,
   du: DesiredUpdates,
   place: PlacementResult[],
-  sets: { migrate: AllocSet; rescheduleNow: AllocSet; lost: AllocSet },
+  sets: {
+    migrate: AllocSet;
+    rescheduleNow: AllocSet;
+    lost: AllocSet;
+    disconnecting: ReadonlyMap<string, Allocation>;
+  },
   underProvisionedBy: number,
 ): { underProvisionedBy: number; place: PlacementResult[]; stops: AllocStopResult[] } {
   const failed = filterSet(
     sets.rescheduleNow,
-    (a) => !sets.migrate.has(a.ID) && a.ClientStatus !== AllocClientStatus.Unknown,
+    (a) =>
+      !sets.migrate.has(a.ID) && !sets.disconnecting.has(a.ID) &&
+      a.ClientStatus !== AllocClientStatus.Unknown,
   );
   if (ready) {
     du.Place += place.length;
@@ -317,6 +331,7 @@ export function placeAllocs(
     if (gc.deploymentFailed && d !== null && prev.DeploymentID === d.ID) continue;
     out.push(p);
     du.Place++;
+    if (sets.disconnecting.has(prev.ID)) continue;
     stops.push({
       alloc: prev,
       clientStatus: "",

@@ -93,6 +93,10 @@ export interface ReconcileResults {
   stop: AllocStopResult[];
   /** Allocations updated without a job change (their follow-up eval ID). */
   attributeUpdates: Allocation[];
+  /** Allocations of disconnected nodes now `unknown`, by ID (with their follow-up eval ID). */
+  disconnectUpdates: Map<string, Allocation>;
+  /** Allocations back from a disconnect, their `running` status recorded, by ID. */
+  reconnectUpdates: Map<string, Allocation>;
   desiredTGUpdates: Record<string, DesiredUpdates>;
   /** Delayed evaluations for failed allocations to reschedule later, by group. */
   desiredFollowupEvals: Record<string, Evaluation[]>;
@@ -127,4 +131,8 @@ export const StopReason = {
   InPlace: "alloc updating in-place",
   NodeTainted: "alloc not needed as node is tainted",
   Rescheduled: "alloc was rescheduled because it failed",
+  Reconnected: "alloc not needed due to disconnected client reconnect",
 } as const;
+
+/** Nomad's client description of an allocation whose node is disconnected. */
+export const UNKNOWN_DESCRIPTION = "alloc is unknown since its node is disconnected";

@@ -48,7 +48,8 @@ interface Entry {
   usage: NodeUsage;
 }
 
-function computeUsage(node: Node, allocs: readonly Allocation[]): NodeUsage {
+/** What a list of allocations uses on a node (client-terminal ones use nothing). */
+export function computeUsage(node: Node, allocs: readonly Allocation[]): NodeUsage {
   const util: Utilization = { cpu: 0, memory: 0, disk: 0 };
   const cores = new Set<number>();
   const ports = new PortUsage(networkBase(node));

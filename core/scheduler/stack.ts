@@ -9,18 +9,24 @@
  * - The system stack (system and sysbatch jobs) visits the nodes in order and takes the first
  *   node that fits; the scheduler gives it one node at a time.
  *
+ * Preemption: the system stack lets a placement evict lower-priority allocations when the
+ * scheduler configuration enables it for system (sysbatch) jobs; the generic stack only when
+ * asked by `SelectOptions.preempt`, and then also scores the preemption (Nomad's
+ * PreemptionScoringIterator).
+ *
  * Stacks read the state and the plan in progress but change neither. Per-node work (capacity,
  * network facts, computed class, the use of the proposed allocations) is cached, so a placement
  * costs a few dozen node visits rather than a scan of the cluster.
  *
  * @module
  */
-import type { AllocMetric, Job, Node, TaskGroup } from "../structs/mod.ts";
+import type { AllocMetric, Job, Node, SchedulerConfiguration, TaskGroup } from "../structs/mod.ts";
 import { globMatch } from "./constraints.ts";
 import type { CheckContext } from "./feasible.ts";
 import { FeasibleChain, NodeSource } from "./feasible_chain.ts";
 import { allocatedResources, BinPacker, type RankedNode } from "./rank.ts";
 import { MetricsRecorder } from "./rank_metrics.ts";
+import { type PreemptionCounts, preemptionEnabled, type Preemptor } from "./preemption.ts";
 import { normalizeScore, Scorers, selectBest } from "./rank_select.ts";
 import { SpreadScorer } from "./rank_spread.ts";
 import { UsageCache } from "./resources_usage.ts";
@@ -111,6 +117,7 @@ abstract class BaseStack implements Stack {
   protected readonly binpack: BinPacker;
   protected byDC: Record<string, number> = {};
   protected inPool = 0;
+  readonly #plan: PlanView;
 
   constructor(
     protected readonly state: SchedulerState,
@@ -118,6 +125,7 @@ abstract class BaseStack implements Stack {
     sctx: ScheduleContext,
     distinctHosts: boolean,
   ) {
+    this.#plan = plan;
     const ctx: CheckContext = this.ctx;
     this.usage = new UsageCache(plan);
     this.chain = new FeasibleChain(ctx, state, this.usage, { distinctHosts });
@@ -134,6 +142,18 @@ abstract class BaseStack implements Stack {
   abstract setNodes(nodes: readonly Node[]): void;
   abstract setJob(job: Job): void;
   abstract select(group: TaskGroup, opts: SelectOptions): Selection | undefined;
+
+  /** The preemptor of a job's placements, counting what the plan already preempts. */
+  protected preemptorFor(job: Job): Preemptor {
+    const counts = this.#plan as Partial<PreemptionCounts>;
+    const plan = typeof counts.preemptedCount === "function" ? counts as PreemptionCounts : null;
+    return {
+      priority: job.Priority ?? 50,
+      namespace: job.Namespace ?? "default",
+      jobId: job.ID ?? "",
+      preemptedCount: (ns, id, group) => plan?.preemptedCount(ns, id, group) ?? 0,
+    };
+  }
 
   classEligibility(): ClassEligibility {
     const e = this.chain.eligibility;
@@ -163,7 +183,12 @@ abstract class BaseStack implements Stack {
     m.AllocationTime = Math.round((performance.now() - start) * 1e6);
     if (best === null) return undefined;
     this.chain.tracker.noteSelected(best.node);
-    return { node: best.node, resources: allocatedResources(best, tg), score: best.finalScore };
+    const selection = {
+      node: best.node,
+      resources: allocatedResources(best, tg),
+      score: best.finalScore,
+    };
+    return best.preempted === undefined ? selection : { ...selection, preempted: best.preempted };
   }
 }
 
@@ -176,6 +201,7 @@ class GenericStack extends BaseStack {
   readonly #nodeLimit: number;
   #limit = 2;
   #jobKey: string | null = null;
+  #preemptor: Preemptor | null = null;
 
   constructor(state: SchedulerState, plan: PlanView, sctx: ScheduleContext, batch: boolean) {
     super(state, plan, sctx, true);
@@ -206,9 +232,11 @@ class GenericStack extends BaseStack {
     this.#jobKey = key;
     this.chain.setJob(job);
     this.#spread.setJob(job);
+    this.#preemptor = this.preemptorFor(job);
   }
 
   select(tg: TaskGroup, opts: SelectOptions): Selection | undefined {
+    this.binpack.setPreemptor(opts.preempt === true ? this.#preemptor : null);
     const preferred = opts.preferredNodes;
     if (preferred === undefined || preferred.length === 0) return this.#selectOnce(tg, opts);
     const original = this.source.nodes;
@@ -240,6 +268,7 @@ class GenericStack extends BaseStack {
         scorers.reschedulingPenalty(ranked);
         scorers.affinity(ranked);
         if (spread) scorers.spread(ranked, this.#spread.score(node));
+        if (ranked.preempted !== undefined) scorers.preemption(ranked, ranked.preempted);
         scorers.normalize(ranked);
         return ranked;
       }
@@ -250,8 +279,11 @@ class GenericStack extends BaseStack {
 
 /** The stack of system and sysbatch jobs. */
 class SystemStack extends BaseStack {
+  readonly #config: SchedulerConfiguration;
+
   constructor(state: SchedulerState, plan: PlanView, sctx: ScheduleContext) {
     super(state, plan, sctx, false);
+    this.#config = state.schedulerConfig();
   }
 
   setNodes(nodes: readonly Node[]): void {
@@ -260,6 +292,8 @@ class SystemStack extends BaseStack {
 
   setJob(job: Job): void {
     this.chain.setJob(job);
+    const evict = preemptionEnabled(this.#config, job.Type);
+    this.binpack.setPreemptor(evict ? this.preemptorFor(job) : null);
     const ready = readyNodesInDCsAndPool(this.state, job);
     this.byDC = ready.byDC;
     this.inPool = ready.nodes.length;

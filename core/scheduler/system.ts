@@ -5,6 +5,9 @@
  * updated in place or replaced (`max_parallel` at a time, with a rolling follow-up after
  * `stagger`), and a sysbatch allocation that finished is not run again.
  *
+ * A placement that does not fit a node may preempt allocations of lower-priority jobs there
+ * when the scheduler configuration enables it (the default for system and sysbatch jobs).
+ *
  * Simplification: no system deployments (Nomad 1.11 added them); rolling updates follow Nomad
  * 1.10, which paced them with follow-up evaluations.
  *
@@ -29,6 +32,7 @@ import {
 } from "./generic_types.ts";
 import { destructiveChecker, inPlaceResources } from "./generic_update.ts";
 import { PlanBuilder } from "./plan_builder.ts";
+import { annotatePreemptions } from "./preemption.ts";
 import type { ReadyNodes } from "./stack.ts";
 import { type AllocTuple, reconcileNodes, splitTerminalAllocs } from "./reconcile_node.ts";
 import { emptyDesiredUpdates, StopReason } from "./reconcile_types.ts";
@@ -78,7 +82,8 @@ function inplaceUpdate(run: SystemRun, updates: readonly AllocTuple[]): {
     run.plan.appendStoppedAlloc(alloc, StopReason.InPlace);
     const option = run.stack.select(tg, { allocName: alloc.Name });
     run.plan.popUpdate(alloc);
-    if (option === undefined) {
+    // An update that fits only by preempting others is replaced instead (and preempts then).
+    if (option === undefined || option.preempted !== undefined) {
       destructive.push(u);
       continue;
     }
@@ -111,6 +116,8 @@ function desiredUpdates(
   for (const t of r.place) inc(groupOf(t), "Place");
   for (const t of r.ignore) inc(groupOf(t), "Ignore");
   for (const t of r.migrate) inc(groupOf(t), "Migrate");
+  for (const t of r.disconnecting) inc(groupOf(t), "Disconnect");
+  for (const t of r.reconnecting) inc(groupOf(t), "Reconnect");
   for (const t of inplace) inc(groupOf(t), "InPlaceUpdate");
   for (const t of destructive) inc(groupOf(t), "DestructiveUpdate");
   return out;
@@ -177,10 +184,12 @@ export function scheduleSystem(
     tainted,
     live,
     terminal,
+    now: ctx.now,
   });
   for (const t of r.stop) plan.appendStoppedAlloc(t.alloc!, StopReason.NotNeeded);
   for (const t of r.migrate) plan.appendStoppedAlloc(t.alloc!, StopReason.NodeTainted);
   for (const t of r.lost) plan.appendStoppedAlloc(t.alloc!, StopReason.Lost, "lost");
+  for (const t of r.disconnecting) plan.appendAlloc(t.alloc!, t.alloc!.Job);
 
   const queued: Record<string, number> = {};
   const newEvals: Evaluation[] = [];
@@ -189,7 +198,8 @@ export function scheduleSystem(
   let rolling: Evaluation | null = null;
   if (job !== null && !stopped) {
     const run: SystemRun = { state, ctx, evaluation, job, plan, stack };
-    const { destructive, inplace } = inplaceUpdate(run, r.update);
+    // Reconnected allocations are updated in place so that their new state is recorded.
+    const { destructive, inplace } = inplaceUpdate(run, [...r.update, ...r.reconnecting]);
     desired = desiredUpdates(r, inplace, destructive);
     if (evictAndPlace(run, r, destructive)) {
       // The rest of the update follows once the replaced allocations had time to be healthy.
@@ -208,7 +218,10 @@ export function scheduleSystem(
   }
 
   const annotations: PlanAnnotations = { DesiredTGUpdates: desired, PreemptedAllocs: null };
-  if (evaluation.AnnotatePlan) plan.plan.Annotations = annotations;
+  if (evaluation.AnnotatePlan) {
+    annotatePreemptions(state, plan.plan, annotations);
+    plan.plan.Annotations = annotations;
+  }
   const noOp = plan.isNoOp();
   return {
     plan: noOp && !evaluation.AnnotatePlan ? null : plan.plan,
@@ -333,6 +346,7 @@ function computeSystemPlacements(
       now: run.ctx.now,
     });
     if (missing.alloc !== null) alloc.PreviousAllocation = missing.alloc.ID;
+    run.plan.appendPreemptions(alloc, option.preempted);
     run.plan.appendAlloc(alloc, null);
     placedByGroup.set(tgName, (placedByGroup.get(tgName) ?? 0) + 1);
   }

@@ -134,6 +134,11 @@ export interface SelectOptions {
   readonly penaltyNodeIds?: ReadonlySet<string>;
   /** Nodes to try first (sticky ephemeral disk: the previous allocation's node). */
   readonly preferredNodes?: readonly Node[];
+  /**
+   * Let a service or batch placement preempt lower-priority allocations (Nomad's second pass
+   * when nothing fits). System stacks preempt as the scheduler configuration says.
+   */
+  readonly preempt?: boolean;
 }
 
 /** A node chosen for a task group, with the resources the allocation gets there. */
@@ -143,6 +148,8 @@ export interface Selection {
   readonly resources: AllocatedResources;
   /** The final (normalised) score. */
   readonly score: number;
+  /** Allocations to evict from the node for this one to fit (see `PlanBuilder.appendPreemptions`). */
+  readonly preempted?: readonly Allocation[];
 }
 
 /**

@@ -7,7 +7,7 @@
  * @module
  */
 import { computedClass, nodeInDCs, nodeInPool, nsToTime } from "../scheduler/mod.ts";
-import { isTerminal } from "../scheduler/mod.ts";
+import { allocGroup, disconnectExpired, groupLostAfter, isTerminal } from "../scheduler/mod.ts";
 import {
   type Evaluation,
   type Job,
@@ -240,13 +240,15 @@ export class NodeEndpoint {
     const node = snap.node(nodeId);
     if (node === undefined || node.Status === "down") return;
     core.logger.warn("node TTL expired", { node_id: nodeId });
+    // Disconnected while some allocation may still reconnect: one its servers want running,
+    // whose group has a `lost_after` that has not run out.
     let disconnect = false;
     if (node.Status !== "initializing") {
-      disconnect = snap.allocsByNode(nodeId).some((a) => {
-        if (isTerminal(a)) return false;
-        const tg = a.Job?.TaskGroups?.find((g) => g.Name === a.TaskGroup);
-        return (tg?.Disconnect?.LostAfter ?? 0) > 0 || (tg?.MaxClientDisconnect ?? 0) > 0;
-      });
+      const now = core.nowNs();
+      disconnect = snap.allocsByNode(nodeId).some((a) =>
+        a.DesiredStatus === "run" && groupLostAfter(allocGroup(a, null)) > 0 &&
+        !disconnectExpired(a, null, now)
+      );
     }
     await this.#updateStatus(
       nodeId,

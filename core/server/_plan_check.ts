@@ -12,7 +12,7 @@
  * @module
  */
 import type { Plan, PlanResult, SchedulerState } from "../scheduler/mod.ts";
-import { isTerminal } from "../scheduler/mod.ts";
+import { isTerminal, replaceOnDisconnect } from "../scheduler/mod.ts";
 import {
   comparable,
   exhaustedDimension,
@@ -123,9 +123,11 @@ export function evaluateNodePlan(
       : reject("node is disconnected and contains invalid updates");
   }
   if (node.Status === "down") {
-    return placing.every((a) => a.ClientStatus === "lost")
-      ? FIT
-      : reject("node is down and contains invalid updates");
+    // Only lost allocations, and unknown ones that must not be replaced.
+    const valid = (a: Allocation) =>
+      a.ClientStatus === "lost" ||
+      (a.ClientStatus === "unknown" && !replaceOnDisconnect(a, plan.Job));
+    return placing.every(valid) ? FIT : reject("node is down and contains invalid updates");
   }
   if (node.Status !== "ready") return reject("node is not ready for placements");
 

@@ -37,7 +37,7 @@ export type ClientTarget =
 export interface ClientLocator {
   /**
    * @throws {CodedError} 404 `Unknown allocation "<id>"`, or `No path to node` when its node
-   * has no HTTP address.
+   * has no HTTP address or is down or disconnected.
    */
   alloc(c: Context, allocId: string): Promise<ClientTarget>;
   /**
@@ -77,6 +77,11 @@ export function stateLocator(
   const remoteNode = (nodeId: string): ClientTarget => {
     const node = state.snapshot().node(nodeId);
     if (node === undefined) throw unknownNode(nodeId);
+    // A node that stopped heartbeating may not answer at all (a frozen agent accepts the
+    // connection and never replies): as in Nomad, there is no path to it.
+    if (node.Status === "down" || node.Status === "disconnected") {
+      throw new CodedError(404, ERR_NO_NODE_CONN);
+    }
     return { kind: "remote", urls: [nodeUrl(node.HTTPAddr, scheme)] };
   };
   return {

@@ -175,6 +175,26 @@ Deno.test({
         const res = await front.app.request(`/v1/client/stats?node_id=${NODE}`);
         assertEquals(await res.json(), HOST_STATS);
       });
+      await t.step("a disconnected or down node is not asked: it may never answer", async () => {
+        for (const status of ["disconnected", "down"]) {
+          await front.state.apply({
+            type: "NodeStatus",
+            nodeId: NODE,
+            status,
+            event: null,
+            updatedAt: 0,
+          });
+          const res = await front.app.request(`/v1/client/allocation/${ALLOC}/stats`);
+          assertEquals(await text(res), [404, "No path to node"], status);
+        }
+        await front.state.apply({
+          type: "NodeStatus",
+          nodeId: NODE,
+          status: "ready",
+          event: null,
+          updatedAt: 0,
+        });
+      });
       await t.step("a request that made two hops already is not forwarded again", async () => {
         const res = await front.app.request(`/v1/client/allocation/${ALLOC}/stats`, {
           headers: { [HOPS_HEADER]: "2" },
