@@ -14,6 +14,7 @@ import type { Context, Hono } from "hono";
 import type { ClientApi } from "../../client/api.ts";
 import { CodedError, type HttpLogger } from "../errors.ts";
 import { respond } from "../respond.ts";
+import { uiRoutes } from "./ui.ts";
 import { type ClientLocator, forward, HOPS_HEADER, unknownAllocation } from "./_client_forward.ts";
 import { addresses, type HealthAgent, NO_MEMBER, selfBody } from "./agent.ts";
 import { clientAllocRoutes } from "./client_allocs.ts";
@@ -134,4 +135,6 @@ export function clientAgentRoutes(app: Hono, deps: ClientAgentDeps): void {
   });
 
   app.all("/v1/*", (c) => forward(c, deps.serverUrls(), { unreachable: noServers }));
+  // The web UI works on a client agent too: its API calls come back here and are forwarded.
+  uiRoutes(app);
 }

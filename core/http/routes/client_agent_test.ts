@@ -1,5 +1,5 @@
 // A client-only agent's API: local client and agent endpoints, the rest forwarded to a server.
-import { assertEquals, assertStringIncludes } from "../../../tests/assert.ts";
+import { assert, assertEquals, assertStringIncludes } from "../../../tests/assert.ts";
 import { recordingLogger } from "../_testing.ts";
 import { createClientAgentApi } from "../api.ts";
 import { mockNode } from "../../state/_testing.ts";
@@ -83,4 +83,19 @@ Deno.test("a client-only agent answers 500 when no server answers", async () => 
   const res = await app.request("/v1/jobs");
   assertEquals(res.status, 500);
   assertStringIncludes(await res.text(), "no servers");
+});
+
+Deno.test("a client-only agent serves the web UI (its API calls are forwarded)", async () => {
+  await using client = await DirClient.create(NODE);
+  const app = createClientAgentApi({
+    client,
+    agent: testAgent(),
+    serverUrls: () => ["http://127.0.0.1:1"],
+    logger: recordingLogger(),
+  });
+  const res = await app.request("/ui/jobs");
+  // 200 with the built UI, 503 with the page that says how to build it.
+  assert([200, 503].includes(res.status), String(res.status));
+  assertStringIncludes(res.headers.get("content-type") ?? "", "text/html");
+  await res.body?.cancel();
 });
