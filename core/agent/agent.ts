@@ -117,6 +117,14 @@ async function startServer(
   undo: (() => unknown)[],
 ): Promise<ServerPart> {
   const log = opts.logger;
+  if ((config.Server.Etcd.Endpoints ?? []).length > 0 && opts.backend === undefined) {
+    // The etcd log and leadership are being built (issue 8): refuse rather than run a server
+    // on local state that its configuration says is shared.
+    throw new Error(
+      "server.etcd is set, but this nomad-ts cannot keep server state in etcd yet; " +
+        "remove the etcd block to run one server on Deno KV",
+    );
+  }
   const dir = config.DevMode ? "" : config.Server.DataDir || join(config.DataDir, "server");
   const lock = dir === "" ? null : await lockDataDir(dir);
   undo.unshift(() => lock?.close());

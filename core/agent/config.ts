@@ -51,6 +51,18 @@ export const ServerJoinSpec = struct("ServerJoin", {
   RetryInterval: dur("retry_interval"),
 });
 
+/**
+ * `server { etcd { ... } }`: nomad-ts's shared state for several servers (Nomad uses its own
+ * Raft there). Without it a server keeps its state in Deno KV under its data_dir.
+ */
+export const EtcdConfigSpec = struct("EtcdConfig", {
+  Endpoints: strList("endpoints"),
+  Prefix: str("prefix"),
+  CAFile: str("ca_file"),
+  CertFile: str("cert_file"),
+  KeyFile: str("key_file"),
+});
+
 /** `server { default_scheduler_config { ... } }`: the cluster's first scheduler configuration. */
 export const DefaultSchedulerConfigSpec = struct("SchedulerConfiguration", {
   SchedulerAlgorithm: str("scheduler_algorithm"),
@@ -105,6 +117,7 @@ export const ServerConfigSpec = struct("ServerConfig", {
   UpgradeVersion: str("upgrade_version"),
   EncryptKey: str("encrypt"),
   ServerJoin: inline(ServerJoinSpec, block("server_join")),
+  Etcd: inline(EtcdConfigSpec, block("etcd")),
   DefaultSchedulerConfig: inline(DefaultSchedulerConfigSpec, block("default_scheduler_config")),
   EnableEventBroker: optBool("enable_event_broker"),
   EventBufferSize: optInt("event_buffer_size"),

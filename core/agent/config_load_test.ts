@@ -301,3 +301,24 @@ Deno.test("loadConfigPath() names a path that does not exist", async () => {
     "Cannot load /nonexistent/agent.hcl",
   );
 });
+
+Deno.test("parseConfig() reads the server's etcd block", async () => {
+  const src = `server {
+  enabled          = true
+  bootstrap_expect = 3
+  etcd {
+    endpoints = ["http://127.0.0.1:2379", "http://127.0.0.1:22379"]
+    prefix    = "/nomad-ts/global"
+    ca_file   = "/etc/etcd/ca.pem"
+  }
+}
+`;
+  const { config } = await parseConfig(src, "etcd.hcl");
+  assertEquals(config.Server.Etcd, {
+    Endpoints: ["http://127.0.0.1:2379", "http://127.0.0.1:22379"],
+    Prefix: "/nomad-ts/global",
+    CAFile: "/etc/etcd/ca.pem",
+    CertFile: "",
+    KeyFile: "",
+  });
+});

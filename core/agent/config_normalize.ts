@@ -262,6 +262,32 @@ export function validateConfig(c: Config, flagBootstrapExpect = 0): Finding[] {
           "it will not start an agent that would answer every request. Remove acl.enabled to run without ACLs.",
       );
     }
+    const etcd = c.Server.Etcd;
+    for (const e of etcd.Endpoints ?? []) {
+      if (!/^https?:\/\/[^/\s]+\/?$/.test(e)) {
+        return void error(
+          `Invalid server.etcd endpoint ${
+            JSON.stringify(e)
+          }: use a URL such as "http://127.0.0.1:2379"`,
+        );
+      }
+    }
+    if ((etcd.CertFile === "") !== (etcd.KeyFile === "")) {
+      return void error("server.etcd needs both cert_file and key_file, or neither");
+    }
+    if (etcd.Prefix !== "" && !etcd.Prefix.startsWith("/")) {
+      return void error(
+        `Invalid server.etcd prefix ${JSON.stringify(etcd.Prefix)}: it must start with "/"`,
+      );
+    }
+    const bootstrapExpect = Math.max(c.Server.BootstrapExpect, flagBootstrapExpect);
+    if (c.Server.Enabled && bootstrapExpect > 1 && (etcd.Endpoints ?? []).length === 0) {
+      return void error(
+        `bootstrap_expect = ${bootstrapExpect} needs server.etcd: nomad-ts servers share their state ` +
+          `through etcd (server { etcd { endpoints = ["http://127.0.0.1:2379"] } }); a single ` +
+          `server keeps it in Deno KV`,
+      );
+    }
     if (c.DevMode) return;
     if (c.Server.Enabled && c.DataDir === "") {
       return void error(`Must specify "data_dir" config option or "data-dir" CLI flag`);

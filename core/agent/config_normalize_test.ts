@@ -95,6 +95,7 @@ Deno.test("validateConfig() needs a data_dir for a server outside -dev and warns
     ["WARNING: Bootstrap mode enabled! Potentially unsafe operation.", false],
   ]);
   c.Server.BootstrapExpect = 2;
+  c.Server.Etcd.Endpoints = ["http://127.0.0.1:2379"];
   assertEquals(validateConfig(c).map((f) => f.text), [
     "WARNING: Number of bootstrap servers should ideally be set to an odd number.",
   ]);
@@ -151,4 +152,37 @@ Deno.test("validateConfig() checks paths, log level, ports, meta and bootstrap f
     true,
   );
   assertEquals(validateConfig(devConfig()), []);
+});
+
+Deno.test("validateConfig() wants server.etcd for several servers and checks its settings", () => {
+  const c = defaultConfig();
+  Object.assign(c, { DataDir: "/var/lib/nomad" });
+  c.Server.Enabled = true;
+  c.Server.BootstrapExpect = 3;
+  const fatal = () => validateConfig(c).find((f) => f.fatal)?.text;
+  assertEquals(
+    fatal()?.startsWith("bootstrap_expect = 3 needs server.etcd: nomad-ts servers share"),
+    true,
+  );
+  c.Server.Etcd.Endpoints = ["127.0.0.1:2379"];
+  assertEquals(
+    fatal(),
+    'Invalid server.etcd endpoint "127.0.0.1:2379": use a URL such as "http://127.0.0.1:2379"',
+  );
+  c.Server.Etcd.Endpoints = ["http://127.0.0.1:2379", "https://10.0.0.2:2379"];
+  assertEquals(fatal(), undefined);
+  c.Server.Etcd.CertFile = "/etc/etcd/client.pem";
+  assertEquals(fatal(), "server.etcd needs both cert_file and key_file, or neither");
+  c.Server.Etcd.KeyFile = "/etc/etcd/client.key";
+  c.Server.Etcd.Prefix = "nomad";
+  assertEquals(fatal(), 'Invalid server.etcd prefix "nomad": it must start with "/"');
+  assertEquals(validateConfig(c, 0).length > 0, true);
+  // bootstrap_expect from the command line counts too.
+  c.Server.Etcd = { Endpoints: null, Prefix: "", CAFile: "", CertFile: "", KeyFile: "" };
+  c.Server.BootstrapExpect = 0;
+  assertEquals(fatal(), undefined);
+  assertEquals(
+    validateConfig(c, 3).find((f) => f.fatal)?.text?.slice(0, 35),
+    "bootstrap_expect = 3 needs server.e",
+  );
 });
