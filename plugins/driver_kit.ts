@@ -5,7 +5,7 @@
  * @module
  */
 import { join } from "node:path";
-import type { TaskDirPaths, TaskEvent } from "./sdk.ts";
+import { DRIVER_API_VERSION, type PluginInfo, type TaskDirPaths, type TaskEvent } from "./sdk.ts";
 
 /**
  * Sends each task event to every current subscriber. A subscriber that reads slowly gets its
@@ -88,4 +88,14 @@ export function taskDirPaths(allocDir: string, name: string): TaskDirPaths {
 /** The current time in RFC 3339 with milliseconds, as task statuses and events carry it. */
 export function now(): string {
   return new Date().toISOString();
+}
+
+/** A built-in driver's plugin info: a driver plugin of this API version. */
+export function driverPluginInfo(name: string, version = "0.1.0"): PluginInfo {
+  return {
+    Type: "driver",
+    PluginApiVersions: [DRIVER_API_VERSION],
+    PluginVersion: version,
+    Name: name,
+  };
 }

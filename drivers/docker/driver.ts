@@ -19,8 +19,8 @@ import {
   type Capabilities,
   type ConfigSchema,
   type Driver,
-  DRIVER_API_VERSION,
   type DriverConfig,
+  driverPluginInfo,
   type ExecTaskResult,
   type ExitResult,
   type Fingerprint,
@@ -108,12 +108,7 @@ export class DockerDriver implements Driver {
   }
 
   pluginInfo(): PluginInfo {
-    return {
-      Type: "driver",
-      PluginApiVersions: [DRIVER_API_VERSION],
-      PluginVersion: "0.1.0",
-      Name: DOCKER_NAME,
-    };
+    return driverPluginInfo(DOCKER_NAME);
   }
   configSchema(): ConfigSchema {
     return CONFIG_SCHEMA;

@@ -17,9 +17,9 @@ import {
   decodeConfig,
   type Decoded,
   type Driver,
-  DRIVER_API_VERSION,
   type DriverConfig,
   type DriverNetwork,
+  driverPluginInfo,
   type ExecTaskResult,
   type ExitResult,
   type Fingerprint,
@@ -114,12 +114,7 @@ export class MockDriver implements Driver {
   }
 
   pluginInfo(): PluginInfo {
-    return {
-      Type: "driver",
-      PluginApiVersions: [DRIVER_API_VERSION],
-      PluginVersion: "0.1.0",
-      Name: MOCK_DRIVER_NAME,
-    };
+    return driverPluginInfo(MOCK_DRIVER_NAME);
   }
   configSchema(): ConfigSchema {
     return CONFIG_SCHEMA;

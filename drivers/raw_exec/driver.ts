@@ -27,8 +27,8 @@ import {
   type Capabilities,
   type ConfigSchema,
   type Driver,
-  DRIVER_API_VERSION,
   type DriverConfig,
+  driverPluginInfo,
   type ExecTaskResult,
   type ExitResult,
   type Fingerprint,
@@ -100,12 +100,7 @@ export class RawExecDriver implements Driver {
   }
 
   pluginInfo(): PluginInfo {
-    return {
-      Type: "driver",
-      PluginApiVersions: [DRIVER_API_VERSION],
-      PluginVersion: "0.2.0",
-      Name: RAW_EXEC_NAME,
-    };
+    return driverPluginInfo(RAW_EXEC_NAME, "0.2.0");
   }
   configSchema(): ConfigSchema {
     return CONFIG_SCHEMA;
