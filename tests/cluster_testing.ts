@@ -7,7 +7,7 @@
  */
 import { join } from "node:path";
 import { freePort, portsHcl } from "../core/agent/run_testing.ts";
-import { AgentProcess, ALL_PERMISSIONS, api, eventually } from "./e2e_testing.ts";
+import { AgentProcess, alive, ALL_PERMISSIONS, api, cli, eventually } from "./e2e_testing.ts";
 
 /** A started agent, where its API answers, and the configuration it was started with. */
 export interface ClusterAgent {
@@ -169,4 +169,75 @@ export class TcpProxy {
     this.#listener.close();
     await this.#accepting.catch(() => {});
   }
+}
+
+/** What {@link sleepJob} varies. */
+export interface SleepJobOptions {
+  /** `type`; default service. */
+  type?: string;
+  /** Lines at the job level (`datacenters = ["*"]`). */
+  job?: string;
+  /** Lines at the group level (`count = 3`, `constraint { ... }`). */
+  group?: string;
+}
+
+/** A job of one raw_exec task that sleeps (cpu 50, memory 32). */
+export function sleepJob(name: string, opts: SleepJobOptions = {}): string {
+  return `job "${name}" {
+  type        = "${opts.type ?? "service"}"
+  ${opts.job ?? ""}
+  group "g" {
+    ${opts.group ?? ""}
+    task "t" {
+      driver = "raw_exec"
+      config {
+        command = "/bin/sh"
+        args    = ["-c", "exec sleep 600"]
+      }
+      resources {
+        cpu    = 50
+        memory = 32
+      }
+    }
+  }
+}
+`;
+}
+
+/**
+ * The end of a cluster test: stops `jobs` through the CLI, waits for every process in `pids`
+ * to exit, then stops the agents (clients before the server) and checks each exited cleanly.
+ */
+export async function finishCluster(
+  addr: string,
+  dir: string,
+  jobs: readonly string[],
+  agents: readonly ClusterAgent[],
+  pids: ReadonlySet<number>,
+): Promise<void> {
+  for (const name of jobs) {
+    const stop = await cli(addr, dir, "job", "stop", "-detach", name);
+    if (stop.code !== 0) throw new Error(`job stop ${name}: ${stop.stdout}${stop.stderr}`);
+  }
+  await eventually("every task to exit", async () => {
+    for (const p of pids) if (await alive(p)) return undefined;
+    return true;
+  }, 30_000);
+  for (const agent of [...agents].reverse()) {
+    const status = await agent.process.stop("SIGTERM");
+    if (status.code !== 0) {
+      throw new Error(`agent ${agent.config} exited ${status.code}: ${agent.process.stderr}`);
+    }
+  }
+}
+
+/** Test clean-up: kills what is left of the agents and tasks, removes `dir`. */
+export async function cleanupCluster(
+  dir: string,
+  agents: readonly ClusterAgent[],
+  pids: ReadonlySet<number>,
+): Promise<void> {
+  for (const agent of agents) await agent.process.cleanup();
+  for (const p of pids) if (await alive(p)) Deno.kill(p, "SIGKILL");
+  await Deno.remove(dir, { recursive: true });
 }

@@ -10,6 +10,7 @@
 import { join } from "node:path";
 import { assert, assertEquals, assertMatch, assertStringIncludes } from "./assert.ts";
 import { freePort } from "../core/agent/run_testing.ts";
+import { sleepJob } from "./cluster_testing.ts";
 import {
   AgentProcess,
   alive,
@@ -22,10 +23,9 @@ import {
 
 // The replacement waits for the group's reschedule delay (30 s for services by default, the
 // same as lost_after here): Nomad's shortest, 5 s, lets the test see it before lost_after.
-const JOB = `job "web" {
-  datacenters = ["dc1"]
-  group "g" {
-    disconnect {
+const JOB = sleepJob("web", {
+  job: `datacenters = ["dc1"]`,
+  group: `disconnect {
       lost_after = "30s"
       replace    = true
       reconcile  = "keep_original"
@@ -34,21 +34,8 @@ const JOB = `job "web" {
       delay          = "5s"
       delay_function = "constant"
       unlimited      = true
-    }
-    task "t" {
-      driver = "raw_exec"
-      config {
-        command = "/bin/sh"
-        args    = ["-c", "exec sleep 600"]
-      }
-      resources {
-        cpu    = 50
-        memory = 32
-      }
-    }
-  }
-}
-`;
+    }`,
+});
 
 interface Alloc {
   ID: string;

@@ -8,40 +8,28 @@ import { join } from "node:path";
 import { assert, assertEquals } from "./assert.ts";
 import { alive, api, cli, eventually, taskPids } from "./e2e_testing.ts";
 import {
+  cleanupCluster,
   type ClusterAgent,
+  finishCluster,
   readyNodes,
+  sleepJob,
   startClusterClient,
   startClusterServer,
 } from "./cluster_testing.ts";
 
-const JOB = `job "web" {
-  datacenters = ["dc1"]
-  group "g" {
-    count = 2
+const JOB = sleepJob("web", {
+  group: `count = 2
     update {
-      min_healthy_time = "1s"
-      healthy_deadline = "30s"
+      min_healthy_time  = "1s"
+      healthy_deadline  = "30s"
       progress_deadline = "1m"
     }
     migrate {
       max_parallel     = 1
       min_healthy_time = "1s"
       healthy_deadline = "30s"
-    }
-    task "t" {
-      driver = "raw_exec"
-      config {
-        command = "/bin/sh"
-        args    = ["-c", "exec sleep 600"]
-      }
-      resources {
-        cpu    = 50
-        memory = 32
-      }
-    }
-  }
-}
-`;
+    }`,
+});
 
 interface Alloc {
   ID: string;
@@ -115,19 +103,9 @@ Deno.test({
         return true;
       });
       for (const x of live) for (const p of await taskPids(x.ID)) pids.add(p);
-      const stop = await cli(server.addr, dir, "job", "stop", "-detach", "web");
-      assertEquals(stop.code, 0, stop.stdout + stop.stderr);
-      await eventually("every task to exit", async () => {
-        for (const p of pids) if (await alive(p)) return undefined;
-        return true;
-      });
-      for (const agent of agents.reverse()) {
-        assertEquals((await agent.process.stop("SIGTERM")).code, 0, agent.process.stderr);
-      }
+      await finishCluster(server.addr, dir, ["web"], agents, pids);
     } finally {
-      for (const agent of agents) await agent.process.cleanup();
-      for (const p of pids) if (await alive(p)) Deno.kill(p, "SIGKILL");
-      await Deno.remove(dir, { recursive: true });
+      await cleanupCluster(dir, agents, pids);
     }
   },
 });

@@ -9,30 +9,17 @@ import { join } from "node:path";
 import { assertEquals } from "./assert.ts";
 import { alive, api, cli, eventually, taskPids } from "./e2e_testing.ts";
 import {
+  cleanupCluster,
   type ClusterAgent,
+  finishCluster,
   readyNodes,
+  sleepJob,
   startClusterClient,
   startClusterServer,
   TcpProxy,
 } from "./cluster_testing.ts";
 
-const JOB = `job "web" {
-  datacenters = ["dc1"]
-  group "g" {
-    task "t" {
-      driver = "raw_exec"
-      config {
-        command = "/bin/sh"
-        args    = ["-c", "exec sleep 600"]
-      }
-      resources {
-        cpu    = 50
-        memory = 32
-      }
-    }
-  }
-}
-`;
+const JOB = sleepJob("web");
 
 interface Alloc {
   ID: string;
@@ -98,20 +85,10 @@ Deno.test({
       }
       assertEquals(live, (await taskPids(replacement.ID)).length, "only the replacement's tasks");
 
-      const stop = await cli(server.addr, dir, "job", "stop", "-detach", "web");
-      assertEquals(stop.code, 0, stop.stdout + stop.stderr);
-      await eventually("every task to exit", async () => {
-        for (const p of pids) if (await alive(p)) return undefined;
-        return true;
-      });
-      for (const agent of agents.reverse()) {
-        assertEquals((await agent.process.stop("SIGTERM")).code, 0, agent.process.stderr);
-      }
+      await finishCluster(server.addr, dir, ["web"], agents, pids);
     } finally {
-      for (const agent of agents) await agent.process.cleanup();
       await proxy?.close();
-      for (const p of pids) if (await alive(p)) Deno.kill(p, "SIGKILL");
-      await Deno.remove(dir, { recursive: true });
+      await cleanupCluster(dir, agents, pids);
     }
   },
 });

@@ -7,34 +7,19 @@
  */
 import { join } from "node:path";
 import { assertEquals } from "./assert.ts";
-import { alive, api, cli, eventually, taskPids } from "./e2e_testing.ts";
+import { api, cli, eventually, taskPids } from "./e2e_testing.ts";
 import {
+  cleanupCluster,
   type ClusterAgent,
+  finishCluster,
   readyNodes,
+  sleepJob,
   startClusterClient,
   startClusterServer,
 } from "./cluster_testing.ts";
 
 const job = (name: string, body: string, group = "", type = "service") =>
-  `job "${name}" {
-  type = "${type}"
-  ${body}
-  group "g" {
-    ${group}
-    task "t" {
-      driver = "raw_exec"
-      config {
-        command = "/bin/sh"
-        args    = ["-c", "exec sleep 600"]
-      }
-      resources {
-        cpu    = 20
-        memory = 16
-      }
-    }
-  }
-}
-`;
+  sleepJob(name, { job: body, group, type });
 
 interface Alloc {
   ID: string;
@@ -162,21 +147,15 @@ Deno.test({
       });
       assertEquals(await placed("sys", 2), ["c1", "c3"]);
 
-      for (const name of ["spread", "affine", "classy", "pooled", "dc2", "sys"]) {
-        const stop = await cli(server.addr, dir, "job", "stop", "-detach", name);
-        assertEquals(stop.code, 0, stop.stdout + stop.stderr);
-      }
-      await eventually("every task to exit", async () => {
-        for (const p of pids) if (await alive(p)) return undefined;
-        return true;
-      });
-      for (const agent of [...agents].reverse()) {
-        assertEquals((await agent.process.stop("SIGTERM")).code, 0, agent.process.stderr);
-      }
+      await finishCluster(
+        server.addr,
+        dir,
+        ["spread", "affine", "classy", "pooled", "dc2", "sys"],
+        agents,
+        pids,
+      );
     } finally {
-      for (const agent of agents) await agent.process.cleanup();
-      for (const p of pids) if (await alive(p)) Deno.kill(p, "SIGKILL");
-      await Deno.remove(dir, { recursive: true });
+      await cleanupCluster(dir, agents, pids);
     }
   },
 });

@@ -15,6 +15,7 @@
 import { join } from "node:path";
 import { assert, assertEquals } from "./assert.ts";
 import { freePort } from "../core/agent/run_testing.ts";
+import { sleepJob } from "./cluster_testing.ts";
 import {
   AgentProcess,
   alive,
@@ -37,27 +38,6 @@ async function seedConfig(name: string, dir: string, ports: Map<number, number>)
   await Deno.writeTextFile(path, text);
   return path;
 }
-
-const sleeper = (name: string, extra: string, count = "") =>
-  `job "${name}" {
-  datacenters = ["dc1"]
-  ${extra}
-  group "g" {
-    ${count}
-    task "t" {
-      driver = "raw_exec"
-      config {
-        command = "/bin/sh"
-        args    = ["-c", "exec sleep 600"]
-      }
-      resources {
-        cpu    = 50
-        memory = 32
-      }
-    }
-  }
-}
-`;
 
 interface Alloc {
   ID: string;
@@ -129,17 +109,17 @@ Deno.test({
       const status = await cli(addr, dir, "node", "status");
       assertEquals(status.stdout.trim().split("\n").length, 4, status.stdout);
 
+      const dc1 = `datacenters = ["dc1"]`;
       const jobs: Record<string, string> = {
-        cache: sleeper(
-          "cache",
-          `constraint {\n    operator = "distinct_hosts"\n    value = "true"\n  }`,
-          "count = 3",
-        ),
-        sys: sleeper("sys", `type = "system"`),
-        web: sleeper(
-          "web",
-          `affinity {\n    attribute = "\${node.unique.id}"\n    value     = "${third.ID}"\n    weight    = 100\n  }`,
-        ),
+        cache: sleepJob("cache", {
+          job: `${dc1}\n  constraint {\n    operator = "distinct_hosts"\n    value = "true"\n  }`,
+          group: "count = 3",
+        }),
+        sys: sleepJob("sys", { type: "system", job: dc1 }),
+        web: sleepJob("web", {
+          job:
+            `${dc1}\n  affinity {\n    attribute = "\${node.unique.id}"\n    value     = "${third.ID}"\n    weight    = 100\n  }`,
+        }),
       };
       for (const [name, hcl] of Object.entries(jobs)) {
         await Deno.writeTextFile(join(dir, `${name}.nomad`), hcl);

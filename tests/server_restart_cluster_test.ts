@@ -5,9 +5,11 @@
  */
 import { join } from "node:path";
 import { assertEquals } from "./assert.ts";
-import { alive, api, cli, eventually, taskPids } from "./e2e_testing.ts";
+import { api, cli, eventually, taskPids } from "./e2e_testing.ts";
 import {
+  cleanupCluster,
   type ClusterAgent,
+  finishCluster,
   readyNodes,
   restartAgent,
   startClusterClient,
@@ -106,21 +108,9 @@ Deno.test({
         .split("\n").filter((l) => l !== "");
       assertEquals(starts.length, 6, "every task started exactly once");
 
-      for (const name of ["web", "more"]) {
-        const stop = await cli(server.addr, dir, "job", "stop", "-detach", name);
-        assertEquals(stop.code, 0, stop.stdout + stop.stderr);
-      }
-      await eventually("every task to exit", async () => {
-        for (const p of pids) if (await alive(p)) return undefined;
-        return true;
-      });
-      for (const agent of [...agents].reverse()) {
-        assertEquals((await agent.process.stop("SIGTERM")).code, 0, agent.process.stderr);
-      }
+      await finishCluster(server.addr, dir, ["web", "more"], agents, pids);
     } finally {
-      for (const agent of agents) await agent.process.cleanup();
-      for (const p of pids) if (await alive(p)) Deno.kill(p, "SIGKILL");
-      await Deno.remove(dir, { recursive: true });
+      await cleanupCluster(dir, agents, pids);
     }
   },
 });
