@@ -216,7 +216,8 @@ export async function runAgent(
   });
   const say = config.LogJson
     ? (text: string) => Promise.resolve(logger.info(text.trimEnd()))
-    : (text: string) => ui.output(`==> ${text}`);
+    // Log lines logged before the message go out before it.
+    : (text: string) => out.flush().then(() => ui.output(`==> ${text}`));
   if (config.LogJson) out.open();
   const files = config.Files ?? [];
   await say(
