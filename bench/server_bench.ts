@@ -11,7 +11,8 @@
  */
 import process from "node:process";
 import { schedule } from "../core/scheduler/mod.ts";
-import { KvLogBackend, StateStore } from "../core/state/mod.ts";
+import { EtcdLogBackend, KvLogBackend, type LogBackend, StateStore } from "../core/state/mod.ts";
+import { startEtcd } from "../core/state/etcd/etcd_testing.ts";
 import type { Job } from "../core/structs/mod.ts";
 import { Server } from "../core/server/mod.ts";
 import { CTX, simJob, simNode, waitForEval } from "../core/server/server_testing.ts";
@@ -40,11 +41,16 @@ interface Cluster {
   close(): Promise<void>;
 }
 
-async function cluster(nodes: number, backend: "kv" | "memory"): Promise<Cluster> {
+/** Where the log lives: Deno KV, memory, or one etcd member started for the run. */
+export type BackendKind = "kv" | "memory" | "etcd";
+
+async function cluster(nodes: number, backend: BackendKind): Promise<Cluster> {
   const dir = await Deno.makeTempDir({ prefix: "nomad_server_bench_" });
-  const state = await StateStore.open(
-    backend === "kv" ? { backend: await KvLogBackend.open(`${dir}/state.kv`) } : {},
-  );
+  const etcd = backend === "etcd" ? await startEtcd() : undefined;
+  let log: LogBackend | undefined;
+  if (backend === "kv") log = await KvLogBackend.open(`${dir}/state.kv`);
+  if (etcd) log = new EtcdLogBackend({ endpoints: etcd.endpoints, prefix: "/bench" });
+  const state = await StateStore.open(log ? { backend: log } : {});
   const server = Server.start({ state, random: seededRandom(1), periodicGc: false });
   for (let i = 0; i < nodes; i += 500) {
     await Promise.all(
@@ -65,6 +71,7 @@ async function cluster(nodes: number, backend: "kv" | "memory"): Promise<Cluster
     close: async () => {
       await server.stop();
       await state.close();
+      await etcd?.stop();
       await Deno.remove(dir, { recursive: true });
     },
   };
@@ -142,7 +149,8 @@ Deno.bench("registerJob() of a count-1,000 job over 1,000 nodes to persisted all
   await run(small, 1, false);
 });
 
-interface Row {
+/** One measured configuration. */
+export interface Row {
   nodes: number;
   backend: string;
   variant: string;
@@ -153,7 +161,8 @@ interface Row {
   peakHeapMB: number;
 }
 
-async function measure(nodes: number, backend: "kv" | "memory", spread: boolean): Promise<Row> {
+/** Measures the server path over `nodes` nodes on a backend: the best of two rounds. */
+export async function measure(nodes: number, backend: BackendKind, spread: boolean): Promise<Row> {
   const c = await cluster(nodes, backend);
   try {
     // Capacity: 8 tasks a node on the 80% of nodes the constraint allows, for a warm-up job

@@ -1,10 +1,17 @@
 /**
- * Crash safety of the state store on Deno KV: a child process applies entries and prints
- * each acknowledged write; we kill it with SIGKILL at random moments, reopen the store and
- * check that every acknowledged write is there and that the state is consistent.
+ * Crash safety of the state store on Deno KV and on etcd: a child process applies entries and
+ * prints each acknowledged write; we kill it with SIGKILL at random moments, reopen the store
+ * and check that every acknowledged write is there and that the state is consistent.
  */
 import { assert, assertEquals } from "./assert.ts";
-import { KvLogBackend, type StateSnapshot, StateStore } from "../core/state/mod.ts";
+import {
+  KvLogBackend,
+  type LogBackend,
+  type StateSnapshot,
+  StateStore,
+} from "../core/state/mod.ts";
+import { EtcdLogBackend } from "../core/state/etcd/mod.ts";
+import { etcdTest, startEtcd } from "../core/state/etcd/etcd_testing.ts";
 
 const WRITER = new URL("../core/state/testdata/crash_writer.ts", import.meta.url).pathname;
 
@@ -94,34 +101,51 @@ function checkConsistent(s: StateSnapshot): void {
   assert(s.tableIndex("allocs") <= s.index && s.tableIndex("nodes") <= s.index);
 }
 
-Deno.test("the state store keeps every acknowledged write across SIGKILLs", async () => {
-  const dir = await Deno.makeTempDir({ prefix: "nomad_crash_" });
+/**
+ * Five rounds of write-and-SIGKILL on the log at `path` (a KV file, or `etcd:<url>,<prefix>`),
+ * each followed by a reopen that must hold every acknowledged write.
+ */
+async function crashRounds(path: string, open: () => Promise<LogBackend>): Promise<void> {
   const rand = random(20240607);
   const started = performance.now();
   let acked = 0;
-  try {
-    const path = `${dir}/server/state.kv`;
-    for (let round = 1; round <= 5; round++) {
-      const acks = await runAndKill(path, round, 150 + Math.floor(rand() * 900));
-      assert(acks.length > 0, `round ${round} acknowledged writes before the kill`);
-      acked += acks.length;
-      const store = await StateStore.open({ backend: await KvLogBackend.open(path) });
-      const s = store.snapshot();
-      const last = Math.max(...acks.map((a) => a.index));
-      assert(s.index >= last, `index ${s.index} covers the last acknowledged ${last}`);
-      for (const a of acks) {
-        const mi = modifyIndex(s, a);
-        assert(
-          mi !== undefined && mi >= a.index,
-          `round ${round}: ${a.kind} ${a.id} @${a.index} is there`,
-        );
-      }
-      checkConsistent(s);
-      await store.close();
+  for (let round = 1; round <= 5; round++) {
+    const acks = await runAndKill(path, round, 150 + Math.floor(rand() * 900));
+    assert(acks.length > 0, `round ${round} acknowledged writes before the kill`);
+    acked += acks.length;
+    const store = await StateStore.open({ backend: await open() });
+    const s = store.snapshot();
+    const last = Math.max(...acks.map((a) => a.index));
+    assert(s.index >= last, `index ${s.index} covers the last acknowledged ${last}`);
+    for (const a of acks) {
+      const mi = modifyIndex(s, a);
+      assert(
+        mi !== undefined && mi >= a.index,
+        `round ${round}: ${a.kind} ${a.id} @${a.index} is there`,
+      );
     }
-  } finally {
-    await Deno.remove(dir, { recursive: true });
+    checkConsistent(s);
+    await store.close();
   }
   assert(acked > 100, `enough writes were tested: ${acked}`);
   assert(performance.now() - started < 30_000, "the test stays under 30 s");
+}
+
+Deno.test("the state store keeps every acknowledged write across SIGKILLs", async () => {
+  const dir = await Deno.makeTempDir({ prefix: "nomad_crash_" });
+  try {
+    const path = `${dir}/server/state.kv`;
+    await crashRounds(path, () => KvLogBackend.open(path));
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+etcdTest("the state store on etcd keeps every acknowledged write across SIGKILLs", async () => {
+  await using etcd = await startEtcd();
+  const endpoint = etcd.endpoints[0] as string;
+  await crashRounds(
+    `etcd:${endpoint},/crash`,
+    () => Promise.resolve(new EtcdLogBackend({ endpoints: [endpoint], prefix: "/crash" })),
+  );
 });

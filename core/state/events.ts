@@ -189,6 +189,18 @@ export class EventBroker {
     for (const w of wake) w();
   }
 
+  /**
+   * Drops every subscriber (they get {@link EventStreamDroppedError}) and the buffer: the
+   * state was replaced by a snapshot, so the events between were never seen here.
+   */
+  dropAll(): void {
+    this.#head += this.#items.length + 1;
+    this.#items.length = 0;
+    const wake = [...this.#wake];
+    this.#wake.clear();
+    for (const w of wake) w();
+  }
+
   /** Streams batches of events; ends when `signal` aborts. */
   async *subscribe(req: EventsRequest, signal?: AbortSignal): AsyncGenerator<EventBatch> {
     let cursor = this.#head;

@@ -1,7 +1,8 @@
 /**
  * Where the state's log and snapshots live: the {@link LogBackend} contract, and
  * {@link MemoryLogBackend} for tests and `-dev` agents. `KvLogBackend` (Deno KV) is the durable
- * one; both pass the same conformance suite (`log_backend_testing.ts`).
+ * one for a single server, `EtcdLogBackend` (`etcd/`) the one several servers share (a
+ * {@link FollowableLogBackend}); all pass the same conformance suite (`log_backend_testing.ts`).
  *
  * @module
  */
@@ -43,6 +44,43 @@ export interface LogBackend {
   compact(index: number, chunks: AsyncIterable<Uint8Array>): Promise<void>;
   /** Releases the backend's resources. */
   close(): Promise<void>;
+}
+
+/** What a followed log yields: a record, or a snapshot that replaces the state up to its index. */
+export type FollowItem = LogRecord | { readonly snapshot: StoredSnapshot };
+
+/** Options of {@link FollowableLogBackend.follow}. */
+export interface FollowOptions {
+  /** Ends the iteration. */
+  readonly signal?: AbortSignal;
+  /**
+   * Stop once every record committed when `follow` was called has been yielded, instead of
+   * waiting for more (a new leader catching up before it writes).
+   */
+  readonly stopAtHead?: boolean;
+  /**
+   * Told about each failure a live follow retries (the backend is unreachable, say); a follow
+   * that stops at the head throws them instead.
+   */
+  readonly onRetry?: (err: unknown) => void;
+}
+
+/**
+ * A log that several servers share: one appends, the others follow what it appends.
+ *
+ * `follow(fromIndex)` yields the records from `fromIndex` on, in index order, without gaps or
+ * repeats, then each record as it is committed. When the records a follower needs were
+ * compacted away, it yields the snapshot that replaced them (whose index is at least
+ * `fromIndex - 1`; the records after it follow): the follower resets its state from it. A
+ * snapshot's chunks must be read before the next item is asked for.
+ */
+export interface FollowableLogBackend extends LogBackend {
+  follow(fromIndex: number, opts?: FollowOptions): AsyncIterable<FollowItem>;
+}
+
+/** Whether a followed item is a snapshot. */
+export function isSnapshotItem(item: FollowItem): item is { readonly snapshot: StoredSnapshot } {
+  return "snapshot" in item;
 }
 
 /** Checks that `records` follow `last` without a gap; returns the new last index. */

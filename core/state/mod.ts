@@ -1,8 +1,8 @@
 /**
  * The state machine: in-memory indexed tables changed only by `StateStore.apply(entry)` (one
  * switch over the {@link Entry} union, Nomad's FSM), read through snapshots, watched with
- * blocking queries and the event stream, and made durable by a log backend (Deno KV, or memory
- * for tests and `-dev`).
+ * blocking queries and the event stream, and made durable by a log backend (Deno KV for one
+ * server, etcd for several — see `etcd/mod.ts` — or memory for tests and `-dev`).
  *
  * @example
  * ```ts
@@ -27,6 +27,10 @@ export {
   type Topic,
 } from "./events.ts";
 export {
+  type FollowableLogBackend,
+  type FollowItem,
+  type FollowOptions,
+  isSnapshotItem,
   type LoadedLog,
   type LogBackend,
   type LogRecord,
@@ -34,6 +38,7 @@ export {
   type StoredSnapshot,
 } from "./log_backend.ts";
 export { KvLogBackend, type KvLogBackendOptions, LogFencedError } from "./kv_log_backend.ts";
+export * from "./etcd/mod.ts";
 export { TABLE_NAMES, type TableName } from "./_tables.ts";
 export { jobSpecChanged } from "./_jobs.ts";
 export { JobStatus } from "./_status.ts";

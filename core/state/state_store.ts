@@ -11,8 +11,16 @@
  * @module
  */
 import type { Applied, Entry } from "./entries.ts";
-import { type LogBackend, MemoryLogBackend } from "./log_backend.ts";
-import { Db, type TableName } from "./_tables.ts";
+import {
+  type FollowItem,
+  isSnapshotItem,
+  type LogBackend,
+  type LogRecord,
+  MemoryLogBackend,
+  type StoredSnapshot,
+} from "./log_backend.ts";
+import { LogFencedError } from "./kv_log_backend.ts";
+import { Db, TABLE_NAMES, type TableName } from "./_tables.ts";
 import { Txn } from "./_txn.ts";
 import { applyEntry, EVENT_TYPES } from "./_apply.ts";
 import type { ApplyConfig } from "./_jobs.ts";
@@ -88,6 +96,7 @@ export class StateStore {
   #lastSnapshotBytes = 0;
   #replayed = 0;
   #compactions = 0;
+  #following = false;
 
   private constructor(opts: StateStoreOptions) {
     this.#backend = opts.backend ?? new MemoryLogBackend();
@@ -178,6 +187,13 @@ export class StateStore {
     if (this.#closed) {
       return Promise.reject(new Error(`Cannot apply ${entry.type}: the state store is closed`));
     }
+    if (this.#following) {
+      return Promise.reject(
+        new LogFencedError(
+          `Cannot apply ${entry.type}: this server follows the state log; only the leader writes it`,
+        ),
+      );
+    }
     if (this.#failure) return Promise.reject(this.#failedError(entry));
     let data: Uint8Array;
     try {
@@ -251,6 +267,84 @@ export class StateStore {
       this.#db.index = index;
       throw err;
     }
+  }
+
+  /**
+   * Applies what another server appended to a shared log (`FollowableLogBackend.follow`), as a
+   * follower: each record in order, publishing its events and waking blocking queries; a
+   * snapshot by replacing the whole state at once (event subscribers are dropped). Resolves
+   * when `items` ends; meanwhile `apply` rejects with `LogFencedError`. Afterwards `apply`
+   * appends after the last record followed, and a store whose log failed (a deposed leader's)
+   * works again: its state is what the log holds up to there.
+   *
+   * @example
+   * ```ts
+   * const ac = new AbortController();
+   * const following = store.follow(backend.follow(store.index + 1, { signal: ac.signal }));
+   * // Elected: stop following, fence the writes, catch up to the head, then lead.
+   * ac.abort();
+   * await following;
+   * backend.setFence(fenceOf(leader));
+   * await store.follow(backend.follow(store.index + 1, { stopAtHead: true }));
+   * ```
+   */
+  async follow(items: AsyncIterable<FollowItem>): Promise<void> {
+    if (this.#closed) throw new Error("Cannot follow the state log: the state store is closed");
+    if (this.#following) throw new Error("Cannot follow the state log twice at once");
+    this.#following = true;
+    try {
+      while (this.#flushing) await this.#flushing;
+      await this.#compaction;
+      this.#failure = null;
+      for await (const item of items) {
+        if (isSnapshotItem(item)) await this.#followSnapshot(item.snapshot);
+        else this.#followRecord(item);
+      }
+    } finally {
+      this.#nextIndex = this.#db.index + 1;
+      this.#following = false;
+    }
+  }
+
+  #followRecord(rec: LogRecord): void {
+    if (rec.index !== this.#db.index + 1) {
+      throw new Error(
+        `Cannot follow the state log: record ${rec.index} follows index ${this.#db.index}`,
+      );
+    }
+    const changed = new Set<TableName>();
+    try {
+      this.#applyOne(rec.index, decodeEntry(rec.data), true, changed);
+    } catch {
+      // The entry failed on the leader too: it changed nothing there either.
+    }
+    this.#logEntries++;
+    this.#logBytes += rec.data.length;
+    this.#watchers.notify(changed);
+  }
+
+  async #followSnapshot(snapshot: StoredSnapshot): Promise<void> {
+    const db = new Db();
+    let bytes = 0;
+    const counted = async function* (chunks: AsyncIterable<Uint8Array>) {
+      for await (const chunk of chunks) {
+        bytes += chunk.length;
+        yield chunk;
+      }
+    };
+    const index = await readSnapshot(counted(snapshot.chunks), db);
+    if (index !== snapshot.index || index < this.#db.index) {
+      throw new Error(
+        `Cannot follow the state log: the snapshot says index ${index}, the log ${snapshot.index}, this server is at ${this.#db.index}`,
+      );
+    }
+    this.#db.replaceWith(db);
+    this.#broker.dropAll();
+    this.#snapshotIndex = index;
+    this.#lastSnapshotBytes = bytes;
+    this.#logEntries = 0;
+    this.#logBytes = 0;
+    this.#watchers.notify(TABLE_NAMES);
   }
 
   /** A read view at the current index, valid until the next `await` (see {@link StateSnapshot}). */

@@ -1,21 +1,34 @@
 /**
- * The child process of `tests/state_crash_test.ts`: opens the state store on a KV file and
- * applies entries in a loop until it is killed, printing `<index> <kind> <id>` for each write
+ * The child process of `tests/state_crash_test.ts`: opens the state store on a KV file (or on
+ * etcd, given `etcd:<endpoint>,<prefix>`) and applies entries in a loop until it is killed, printing `<index> <kind> <id>` for each write
  * once `apply` resolved (an acknowledged, so durable, write). Compaction is frequent so that
  * kills land in the middle of snapshots too; some entries are larger than a KV value.
  *
- * Usage: `deno run -A --unstable-kv crash_writer.ts <kv path> <round>`
+ * Usage: `deno run -A --unstable-kv crash_writer.ts <kv path | etcd:<endpoint>,<prefix>> <round>`
  *
  * @module
  */
-import { KvLogBackend, StateStore } from "../mod.ts";
+import { KvLogBackend, type LogBackend, StateStore } from "../mod.ts";
+import { EtcdLogBackend } from "../etcd/mod.ts";
 import { mockAlloc, mockEval, mockJob, mockNode, planEntry } from "../_testing.ts";
 
 const [path, roundArg] = Deno.args;
 if (!path || !roundArg) throw new TypeError("usage: crash_writer.ts <kv path> <round>");
 const r = `r${roundArg}`;
+let backend: LogBackend;
+if (path.startsWith("etcd:")) {
+  const [endpoint, prefix] = path.slice("etcd:".length).split(",");
+  // A small request limit, so that large entries and snapshots are chunked across requests.
+  backend = new EtcdLogBackend({
+    endpoints: [endpoint ?? ""],
+    prefix: prefix ?? "",
+    maxRequestBytes: 128 * 1024,
+  });
+} else {
+  backend = await KvLogBackend.open(path);
+}
 const store = await StateStore.open({
-  backend: await KvLogBackend.open(path),
+  backend,
   compactEntries: 40,
   compactBytes: 256 * 1024,
 });
