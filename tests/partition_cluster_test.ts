@@ -1,7 +1,7 @@
 /**
  * A network partition between a client and its server, longer than the heartbeat TTL, then
  * healed: the client agent (alive throughout) reaches the server through a TCP proxy the test
- * cuts. Its node goes down, its allocation is lost and replaced on the other client; when the
+ * cuts (drops its connections and refuses new ones). Its node goes down, its allocation is lost and replaced on the other client; when the
  * link returns the client learns its allocation was stopped and kills the task, so no task of
  * the job runs twice.
  */
@@ -16,8 +16,8 @@ import {
   sleepJob,
   startClusterClient,
   startClusterServer,
-  TcpProxy,
 } from "./cluster_testing.ts";
+import { TcpProxy } from "../core/state/etcd/tcp_proxy_testing.ts";
 
 const JOB = sleepJob("web");
 
@@ -39,8 +39,8 @@ Deno.test({
     try {
       const server = await startClusterServer(dir);
       agents.push(server);
-      proxy = new TcpProxy(server.rpc);
-      agents.push(await startClusterClient(dir, "a", proxy.addr));
+      proxy = new TcpProxy(`http://${server.rpc}`);
+      agents.push(await startClusterClient(dir, "a", new URL(proxy.url).host));
       const a = (await readyNodes(server.addr, 1)).get("a")!;
       await Deno.writeTextFile(join(dir, "web.nomad"), JOB);
       const run = await cli(server.addr, dir, "job", "run", "-detach", "web.nomad");
@@ -55,7 +55,7 @@ Deno.test({
       agents.push(await startClusterClient(dir, "b", server.rpc));
       const b = (await readyNodes(server.addr, 2)).get("b")!;
 
-      proxy.block();
+      proxy.drop(true);
       const replacement = await eventually("a replacement running on b", async () => {
         const all = await api<Alloc[]>(server.addr, "/v1/job/web/allocations");
         const lost = all.find((x) => x.ID === original.ID)?.ClientStatus === "lost";
@@ -67,7 +67,7 @@ Deno.test({
         assertEquals(await alive(p), true, "the cut-off client's task still runs meanwhile");
       }
 
-      proxy.heal();
+      proxy.unblock();
       await eventually("a to be ready again", async () => {
         const n = await api<{ Status: string }>(server.addr, `/v1/node/${a}`);
         return n.Status === "ready" ? true : undefined;
