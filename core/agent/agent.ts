@@ -20,6 +20,7 @@ import type { Logger } from "./log.ts";
 import { listen, type Listener } from "./_http_listener.ts";
 import { agentInfo, type VersionInfo } from "./_agent_info.ts";
 import { startClient, type StartedClient } from "./_client_start.ts";
+import { type EtcdServerState, openEtcdServer } from "./_etcd_server.ts";
 import { lockDataDir, serverNodeId } from "./_data_dir.ts";
 
 /** Options of {@link Agent.start}. */
@@ -109,6 +110,8 @@ interface ServerPart {
   readonly metrics: MetricsRegistry;
   readonly nodeId: string;
   readonly lock: Deno.FsFile | null;
+  /** Gives up the etcd leadership, before the state store closes; `null` on Deno KV. */
+  readonly release: (() => Promise<void>) | null;
 }
 
 async function startServer(
@@ -117,19 +120,31 @@ async function startServer(
   undo: (() => unknown)[],
 ): Promise<ServerPart> {
   const log = opts.logger;
-  if ((config.Server.Etcd.Endpoints ?? []).length > 0 && opts.backend === undefined) {
-    // The etcd log and leadership are being built (issue 8): refuse rather than run a server
-    // on local state that its configuration says is shared.
+  const onEtcd = (config.Server.Etcd.Endpoints ?? []).length > 0 && opts.backend === undefined;
+  if (onEtcd && config.Server.BootstrapExpect > 1) {
+    // Followers that serve reads and forward writes come with issue 8's leadership loop.
     throw new Error(
-      "server.etcd is set, but this nomad-ts cannot keep server state in etcd yet; " +
-        "remove the etcd block to run one server on Deno KV",
+      `bootstrap_expect = ${config.Server.BootstrapExpect} with server.etcd: this nomad-ts ` +
+        "runs one server at a time on etcd (others wait to take over); set bootstrap_expect = 1",
     );
   }
   const dir = config.DevMode ? "" : config.Server.DataDir || join(config.DataDir, "server");
   const lock = dir === "" ? null : await lockDataDir(dir);
   undo.unshift(() => lock?.close());
   const nodeId = await serverNodeId(dir);
-  const backend = opts.backend ??
+  let etcd: EtcdServerState | null = null;
+  if (onEtcd) {
+    const name = `${config.NodeName || hostname()}.${config.Region}`;
+    etcd = await openEtcdServer(config, name, log.named("nomad.etcd"), (err) => {
+      log.named("nomad.etcd").error(
+        "lost the etcd leadership lease: this server's writes are fenced off; restart it",
+        { error: err instanceof Error ? err.message : String(err) },
+      );
+    });
+    const held = etcd;
+    undo.unshift(() => held.release());
+  }
+  const backend = opts.backend ?? etcd?.backend ??
     (dir === "" ? new MemoryLogBackend() : await KvLogBackend.open(join(dir, "state.kv")));
   const state = await StateStore.open({
     backend,
@@ -151,7 +166,7 @@ async function startServer(
   const server = Server.start(serverOptions(config, state, metrics, log, opts));
   undo.unshift(() => server.stop());
   await applyDefaultSchedulerConfig(server, config);
-  return { server, state, metrics, nodeId, lock };
+  return { server, state, metrics, nodeId, lock, release: etcd?.release ?? null };
 }
 
 /**
@@ -185,6 +200,7 @@ export class Agent {
   readonly #locks: (Deno.FsFile | null)[];
   readonly #clientCleanup: () => Promise<void>;
   readonly #logger: Logger;
+  readonly #release: (() => Promise<void>) | null;
   #stopping: Promise<void> | null = null;
 
   private constructor(
@@ -211,6 +227,7 @@ export class Agent {
     this.httpAddrs = parts.listeners.filter((l) => l !== rpc).map((l) => l.addr);
     this.rpcAddr = rpc?.addr ?? null;
     this.#logger = logger;
+    this.#release = parts.server?.release ?? null;
   }
 
   /** Starts the server, the client and the HTTP API as `config` says. */
@@ -270,6 +287,7 @@ export class Agent {
       log.info("requesting shutdown");
       await this.client?.shutdown();
       await this.server?.stop();
+      await this.#release?.();
       await this.state?.close();
       await Promise.all(this.#listeners.map((l) => l.close()));
       for (const lock of this.#locks) lock?.close();
