@@ -11,7 +11,7 @@
 import type { Constraint, Job, Node, TaskGroup } from "../structs/mod.ts";
 import { targetResolver } from "./constraints.ts";
 import { parseGoBool } from "../structs/go_bool.ts";
-import { isTerminal } from "./resources.ts";
+import { isTerminal } from "./util.ts";
 import { type CountQuery, countQuery, type UsageCache } from "./resources_usage.ts";
 import type { SchedulerState } from "./types.ts";
 

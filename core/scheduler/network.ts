@@ -8,7 +8,7 @@
  * @module
  */
 import type { AllocatedPortMapping, Allocation, Node, ServerNetwork } from "../structs/mod.ts";
-import { isClientTerminal } from "./resources.ts";
+import { isClientTerminal } from "./util.ts";
 
 /** The smallest dynamic port Nomad hands out unless the node says otherwise. */
 export const DEFAULT_MIN_DYNAMIC_PORT = 20000;

@@ -30,13 +30,8 @@ import type {
   TaskGroup,
 } from "../structs/mod.ts";
 import type { NodeUsage } from "./resources_usage.ts";
-import {
-  type Comparable,
-  comparable,
-  flattenTasks,
-  isTerminal,
-  type TaskUse,
-} from "./resources.ts";
+import { type Comparable, comparable, flattenTasks, type TaskUse } from "./resources.ts";
+import { isTerminal } from "./util.ts";
 import type { Plan, SchedulerState } from "./types.ts";
 
 /** How much lower a job's priority must be for its allocations to be preempted. */

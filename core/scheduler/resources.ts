@@ -6,17 +6,7 @@
  * @module
  */
 import type { AllocatedResources, Allocation, Node } from "../structs/mod.ts";
-
-/** Whether the client finished with an allocation (complete, failed or lost). */
-export function isClientTerminal(a: Allocation): boolean {
-  return a.ClientStatus === "complete" || a.ClientStatus === "failed" ||
-    a.ClientStatus === "lost";
-}
-
-/** Whether an allocation is terminal on the server (stop, evict) or the client. */
-export function isTerminal(a: Allocation): boolean {
-  return a.DesiredStatus === "stop" || a.DesiredStatus === "evict" || isClientTerminal(a);
-}
+import { isClientTerminal } from "./util.ts";
 
 /** The flattened use of an allocation (Nomad's ComparableResources, minus networks). */
 export interface Comparable {

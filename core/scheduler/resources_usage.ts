@@ -12,14 +12,8 @@
 import type { Allocation, Node } from "../structs/mod.ts";
 import type { PlanView } from "./types.ts";
 import { networkBase, PortUsage } from "./network.ts";
-import {
-  comparable,
-  isClientTerminal,
-  isTerminal,
-  type NodeCapacity,
-  nodeCapacity,
-  type Utilization,
-} from "./resources.ts";
+import { comparable, type NodeCapacity, nodeCapacity, type Utilization } from "./resources.ts";
+import { isClientTerminal, isTerminal } from "./util.ts";
 
 /** A {@link PlanView} that tells when the proposed allocations of a node change. */
 export interface VersionedPlanView extends PlanView {

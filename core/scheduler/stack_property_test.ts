@@ -18,7 +18,8 @@ import {
   seededRandom,
 } from "./feasible_testing.ts";
 import { parsePortRanges } from "./network.ts";
-import { allocsFit, isClientTerminal } from "./resources.ts";
+import { allocsFit } from "./resources.ts";
+import { isClientTerminal } from "./util.ts";
 import { newGenericStack, nodeReady, readyNodesInDCsAndPool } from "./stack.ts";
 
 type Rng = () => number;
