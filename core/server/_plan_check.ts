@@ -12,13 +12,8 @@
  * @module
  */
 import type { Plan, PlanResult, SchedulerState } from "../scheduler/mod.ts";
-import { isTerminal, replaceOnDisconnect } from "../scheduler/mod.ts";
-import {
-  comparable,
-  exhaustedDimension,
-  isClientTerminal,
-  nodeCapacity,
-} from "../scheduler/resources.ts";
+import { isClientTerminal, isTerminal, replaceOnDisconnect } from "../scheduler/mod.ts";
+import { comparable, exhaustedDimension, nodeCapacity } from "../scheduler/resources.ts";
 import { networkBase, PortUsage } from "../scheduler/network.ts";
 import type { Allocation, Deployment, Node } from "../structs/mod.ts";
 
