@@ -1,11 +1,12 @@
 /**
  * A server agent on etcd (`server { etcd { ... } }`) with a real etcd: it wins the election and
- * keeps the cluster state there. A second server on the same prefix waits; when the first is
- * killed with SIGKILL, the second takes over within the lease's TTL with every job the first
- * acknowledged, read from etcd (its own data_dir is empty).
+ * keeps the cluster state there. A second server on the same prefix starts as a follower and
+ * serves the jobs it follows; when the first is killed with SIGKILL, the second takes over
+ * within the lease's TTL with every job the first acknowledged, read from etcd (its own
+ * data_dir is empty), and schedules.
  */
 import { join } from "node:path";
-import { assert, assertEquals, assertStringIncludes } from "./assert.ts";
+import { assert, assertEquals } from "./assert.ts";
 import { freePort, portsHcl } from "../core/agent/run_testing.ts";
 import { AgentProcess, ALL_PERMISSIONS, api, cli, eventually } from "./e2e_testing.ts";
 import { etcdTest, startEtcd } from "../core/state/etcd/etcd_testing.ts";
@@ -46,7 +47,7 @@ const JOB = (n: number) =>
 `;
 
 etcdTest(
-  "a server on etcd: a second waits, then takes over with every acknowledged job",
+  "a server on etcd: a second follows, then takes over with every acknowledged job",
   async () => {
     await using etcd = await startEtcd();
     const dir = await Deno.makeTempDir({ prefix: "etcd_agent_" });
@@ -57,7 +58,7 @@ etcdTest(
     let b: AgentProcess | null = null;
     try {
       await a.waitFor("==> Nomad agent started!");
-      assertStringIncludes(a.stdout, "won leadership in etcd");
+      await a.waitFor("cluster leadership acquired");
       const addrA = `http://127.0.0.1:${ha}`;
       for (let i = 0; i < 5; i++) {
         await Deno.writeTextFile(join(dir, `j${i}.nomad`), JOB(i));
@@ -66,22 +67,29 @@ etcdTest(
       }
 
       b = new AgentProcess([`-config=${join(dir, "b.hcl")}`], ALL_PERMISSIONS);
-      // b waits in the campaign: it does not start while a holds the lease.
-      await new Promise((r) => setTimeout(r, 3_000));
-      assert(!b.stdout.includes("Nomad agent started"), "b must not start while a leads");
+      // b starts at once as a follower: it serves what a wrote, and does not lead.
+      await b.waitFor("==> Nomad agent started!");
+      const followed = await eventually("b to follow a's jobs", async () => {
+        const jobs = await api<{ ID: string }[]>(`http://127.0.0.1:${hb}`, "/v1/jobs");
+        return jobs.length === 5 ? jobs : undefined;
+      });
+      assertEquals(followed.map((j) => j.ID).sort(), ["j0", "j1", "j2", "j3", "j4"]);
+      assert(!b.stdout.includes("cluster leadership acquired"), "b must not lead while a does");
 
       const killedAt = Date.now();
       a.child.kill("SIGKILL");
       await a.cleanup();
-      await b.waitFor("==> Nomad agent started!", (LEADER_LEASE_SECONDS + 20) * 1000);
+      await b.waitFor("cluster leadership acquired", (LEADER_LEASE_SECONDS + 20) * 1000);
       const takeover = Date.now() - killedAt;
       console.log(
         `b took over ${takeover} ms after a was killed (lease TTL ${LEADER_LEASE_SECONDS} s)`,
       );
-      assertStringIncludes(b.stdout, "waiting for leadership in etcd");
-      assertStringIncludes(b.stdout, "won leadership in etcd");
+      const addrB = `http://127.0.0.1:${hb}`;
+      await Deno.writeTextFile(join(dir, "j5.nomad"), JOB(5));
+      const run = await cli(addrB, dir, "job", "run", "-detach", "j5.nomad");
+      assertEquals(run.code, 0, run.stdout + run.stderr);
       const jobs = await api<{ ID: string }[]>(`http://127.0.0.1:${hb}`, "/v1/jobs");
-      assertEquals(jobs.map((j) => j.ID).sort(), ["j0", "j1", "j2", "j3", "j4"]);
+      assertEquals(jobs.map((j) => j.ID).sort(), ["j0", "j1", "j2", "j3", "j4", "j5"]);
       assertEquals((await b.stop("SIGTERM")).code, 0, b.stderr);
     } finally {
       await a.cleanup();

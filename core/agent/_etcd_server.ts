@@ -1,39 +1,26 @@
 /**
  * A server whose state lives in etcd (`server { etcd { ... } }`): the log backend under the
- * configured prefix (`/nomad-ts/<region>` by default), and the right to write it. A server
- * campaigns in etcd's election `<prefix>/leader` with a lease it keeps alive, and writes only
- * with the fence of the key it won: a server that loses its lease (or a second server started
- * on the same prefix) cannot commit anything. A second server waits in the campaign and takes
- * over, from the state in etcd, when the first one's lease expires.
- *
- * This is the first part of issue 8: one writing server at a time. Followers that serve reads
- * and forward writes come with the leadership loop of its second part.
+ * configured prefix (`/nomad-ts/<region>` by default) and the servers' election
+ * `<prefix>/leader`. Several servers share the prefix (etcd is their meeting point): each
+ * follows the log, campaigns in the background with its RPC address, and only the one elected
+ * runs the leader's loops and writes, with the fence of the key it won (see
+ * `core/server/_ha.ts`). A leader that loses its lease steps down and follows again; another
+ * server takes over from the state in etcd.
  *
  * @module
  */
-import {
-  Election,
-  EtcdLogBackend,
-  fenceOf,
-  keepAlive,
-  type LeaderKey,
-  type Lease,
-} from "../state/etcd/mod.ts";
+import { EtcdLogBackend } from "../state/etcd/mod.ts";
+import { EtcdHaElection, type ServerOptions } from "../server/mod.ts";
 import type { Config } from "./config.ts";
-import type { Logger } from "./log.ts";
 
 /** The lease's time to live: how long a dead server's leadership outlives it. */
 export const LEADER_LEASE_SECONDS = 10;
 
-/** An etcd-backed log this server may write, and how to let it go. */
+/** An etcd-backed log and the election of the servers sharing it. */
 export interface EtcdServerState {
   readonly backend: EtcdLogBackend;
-  readonly leader: LeaderKey;
-  /**
-   * Stops keeping the lease and resigns, so another server takes over at once. Call it before
-   * closing the state store, which closes the backend.
-   */
-  release(): Promise<void>;
+  /** `ServerOptions.ha` for the server on this log. */
+  readonly ha: NonNullable<ServerOptions["ha"]>;
 }
 
 /** The key prefix of a server's state in etcd. */
@@ -42,18 +29,12 @@ export function etcdPrefix(config: Config): string {
 }
 
 /**
- * Opens the etcd log and waits to win the election (as long as another server holds it).
+ * Opens the etcd log and prepares the election; campaigning is the server's (in the
+ * background, once started).
  *
- * @param onLost Called when the lease could not be kept: this server's writes are fenced off
- *   from then on.
  * @throws {Error} naming the endpoints when etcd cannot be reached.
  */
-export async function openEtcdServer(
-  config: Config,
-  name: string,
-  log: Logger,
-  onLost: (err: unknown) => void,
-): Promise<EtcdServerState> {
+export async function openEtcdServer(config: Config): Promise<EtcdServerState> {
   const e = config.Server.Etcd;
   const prefix = etcdPrefix(config);
   const backend = await EtcdLogBackend.open({
@@ -63,36 +44,10 @@ export async function openEtcdServer(
     ...(e.CertFile ? { certFile: e.CertFile } : {}),
     ...(e.KeyFile ? { keyFile: e.KeyFile } : {}),
   });
-  const stop = new AbortController();
-  let lease: Lease | undefined;
-  try {
-    lease = await backend.client.leaseGrant(LEADER_LEASE_SECONDS);
-    const alive = lease;
-    const keeping = keepAlive(backend.client, alive, { signal: stop.signal }).catch((err) => {
-      if (!stop.signal.aborted) onLost(err);
-    });
-    const election = new Election(backend.client, `${prefix}/leader`);
-    log.info("waiting for leadership in etcd", {
-      prefix,
-      endpoints: (e.Endpoints ?? []).join(","),
-    });
-    const leader = await election.campaign(name, { lease: alive.id, signal: stop.signal });
-    backend.setFence(fenceOf(leader));
-    log.info("won leadership in etcd", { prefix, key: leader.key });
-    return {
-      backend,
-      leader,
-      release: async () => {
-        stop.abort();
-        await keeping;
-        await election.resign(leader).catch(() => {});
-        await backend.client.leaseRevoke(alive.id).catch(() => {});
-      },
-    };
-  } catch (err) {
-    stop.abort();
-    if (lease) await backend.client.leaseRevoke(lease.id).catch(() => {});
-    await backend.close();
-    throw err;
-  }
+  const election = new EtcdHaElection({
+    client: backend.client,
+    prefix,
+    ttlSeconds: LEADER_LEASE_SECONDS,
+  });
+  return { backend, ha: { log: backend, election } };
 }

@@ -20,7 +20,7 @@ import type { Logger } from "./log.ts";
 import { listen, type Listener } from "./_http_listener.ts";
 import { agentInfo, type VersionInfo } from "./_agent_info.ts";
 import { startClient, type StartedClient } from "./_client_start.ts";
-import { type EtcdServerState, openEtcdServer } from "./_etcd_server.ts";
+import { etcdPrefix, type EtcdServerState, openEtcdServer } from "./_etcd_server.ts";
 import { lockDataDir, serverNodeId } from "./_data_dir.ts";
 
 /** Options of {@link Agent.start}. */
@@ -103,6 +103,11 @@ function serverOptions(
   };
 }
 
+/** Whether the server keeps its state in etcd, shared with other servers. */
+function onEtcd(config: Config, opts: AgentOptions): boolean {
+  return (config.Server.Etcd.Endpoints ?? []).length > 0 && opts.backend === undefined;
+}
+
 /** The server half of a running agent. */
 interface ServerPart {
   readonly server: Server;
@@ -110,8 +115,6 @@ interface ServerPart {
   readonly metrics: MetricsRegistry;
   readonly nodeId: string;
   readonly lock: Deno.FsFile | null;
-  /** Gives up the etcd leadership, before the state store closes; `null` on Deno KV. */
-  readonly release: (() => Promise<void>) | null;
 }
 
 async function startServer(
@@ -120,29 +123,17 @@ async function startServer(
   undo: (() => unknown)[],
 ): Promise<ServerPart> {
   const log = opts.logger;
-  const onEtcd = (config.Server.Etcd.Endpoints ?? []).length > 0 && opts.backend === undefined;
-  if (onEtcd && config.Server.BootstrapExpect > 1) {
-    // Followers that serve reads and forward writes come with issue 8's leadership loop.
-    throw new Error(
-      `bootstrap_expect = ${config.Server.BootstrapExpect} with server.etcd: this nomad-ts ` +
-        "runs one server at a time on etcd (others wait to take over); set bootstrap_expect = 1",
-    );
-  }
   const dir = config.DevMode ? "" : config.Server.DataDir || join(config.DataDir, "server");
   const lock = dir === "" ? null : await lockDataDir(dir);
   undo.unshift(() => lock?.close());
   const nodeId = await serverNodeId(dir);
   let etcd: EtcdServerState | null = null;
-  if (onEtcd) {
-    const name = `${config.NodeName || hostname()}.${config.Region}`;
-    etcd = await openEtcdServer(config, name, log.named("nomad.etcd"), (err) => {
-      log.named("nomad.etcd").error(
-        "lost the etcd leadership lease: this server's writes are fenced off; restart it",
-        { error: err instanceof Error ? err.message : String(err) },
-      );
+  if (onEtcd(config, opts)) {
+    etcd = await openEtcdServer(config);
+    log.named("nomad.etcd").info("state on etcd: following and campaigning for leadership", {
+      prefix: etcdPrefix(config),
+      endpoints: (config.Server.Etcd.Endpoints ?? []).join(","),
     });
-    const held = etcd;
-    undo.unshift(() => held.release());
   }
   const backend = opts.backend ?? etcd?.backend ??
     (dir === "" ? new MemoryLogBackend() : await KvLogBackend.open(join(dir, "state.kv")));
@@ -163,10 +154,20 @@ async function startServer(
     replayed: stats.replayed,
   });
   const metrics = new MetricsRegistry({ prefix: "nomad" });
-  const server = Server.start(serverOptions(config, state, metrics, log, opts));
+  const options = serverOptions(config, state, metrics, log, opts);
+  // On etcd the elected server applies the configured scheduler defaults (once it leads).
+  const applyDefaults = () =>
+    applyDefaultSchedulerConfig(server, config).catch((err) =>
+      log.named("nomad").error("cannot apply the default scheduler configuration", {
+        error: err instanceof Error ? err.message : String(err),
+      })
+    );
+  const server: Server = Server.start(
+    etcd ? { ...options, ha: { ...etcd.ha, onLeader: () => void applyDefaults() } } : options,
+  );
   undo.unshift(() => server.stop());
-  await applyDefaultSchedulerConfig(server, config);
-  return { server, state, metrics, nodeId, lock, release: etcd?.release ?? null };
+  if (!etcd) await applyDefaultSchedulerConfig(server, config);
+  return { server, state, metrics, nodeId, lock };
 }
 
 /**
@@ -200,7 +201,6 @@ export class Agent {
   readonly #locks: (Deno.FsFile | null)[];
   readonly #clientCleanup: () => Promise<void>;
   readonly #logger: Logger;
-  readonly #release: (() => Promise<void>) | null;
   #stopping: Promise<void> | null = null;
 
   private constructor(
@@ -227,7 +227,6 @@ export class Agent {
     this.httpAddrs = parts.listeners.filter((l) => l !== rpc).map((l) => l.addr);
     this.rpcAddr = rpc?.addr ?? null;
     this.#logger = logger;
-    this.#release = parts.server?.release ?? null;
   }
 
   /** Starts the server, the client and the HTTP API as `config` says. */
@@ -287,7 +286,6 @@ export class Agent {
       log.info("requesting shutdown");
       await this.client?.shutdown();
       await this.server?.stop();
-      await this.#release?.();
       await this.state?.close();
       await Promise.all(this.#listeners.map((l) => l.close()));
       for (const lock of this.#locks) lock?.close();
@@ -329,7 +327,17 @@ function agentApp(
       agent,
       client: client?.client ?? null,
       nodeScheme: config.TLSConfig.EnableHTTP ? "https" : "http",
-    }, responseHeaders);
+    }, {
+      ...responseHeaders,
+      ...(onEtcd(config, opts)
+        ? {
+          leadership: {
+            of: server.server,
+            scheme: config.TLSConfig.EnableRPC ? "https" : "http",
+          },
+        }
+        : {}),
+    });
   }
   if (client === null) throw new Error("Cannot start an agent that is neither server nor client");
   return createClientAgentApi({

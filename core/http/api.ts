@@ -9,6 +9,7 @@ import type { Hono } from "hono";
 import { createApp } from "./app.ts";
 import { type ClientAgentDeps, clientAgentRoutes } from "./routes/client_agent.ts";
 import { registerRoutes, type RouteDeps } from "./routes/mod.ts";
+import { leaderForwarding, type Leadership } from "./leader_forward.ts";
 
 export type { AgentClientInfo, AgentInfo, RouteDeps } from "./routes/mod.ts";
 export type { ClientAgentDeps } from "./routes/client_agent.ts";
@@ -19,6 +20,11 @@ export interface ApiOptions {
   readonly responseHeaders?: Readonly<Record<string, string>>;
   /** The largest request body accepted, in bytes. */
   readonly maxBodyBytes?: number;
+  /**
+   * On a server that shares its state with others: forward writes and consistent reads to
+   * the leader's RPC address (`scheme`: `https` with RPC TLS) while this server follows.
+   */
+  readonly leadership?: { readonly of: Leadership; readonly scheme: string };
 }
 
 /**
@@ -31,10 +37,14 @@ export interface ApiOptions {
  * ```
  */
 export function createApi(deps: RouteDeps, options: ApiOptions = {}): Hono {
+  const { leadership, ...appOptions } = options;
   return createApp({
-    ...options,
+    ...appOptions,
     logger: deps.logger,
-    routes: (app) => registerRoutes(app, deps),
+    routes: (app) => {
+      if (leadership) app.use(leaderForwarding(leadership.of, leadership.scheme));
+      registerRoutes(app, deps);
+    },
   });
 }
 

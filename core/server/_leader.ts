@@ -1,6 +1,7 @@
 /**
  * Leadership (Nomad's `establishLeadership` / `revokeLeadership`): a single server is always
- * the leader, so this runs once at start and once at stop. It enables the plan queue, the eval
+ * the leader, so this runs once at start and once at stop; servers sharing a log (`_ha.ts`)
+ * start and stop it at each term they win and lose. It enables the plan queue, the eval
  * broker (unless the operator paused it) and the blocked-evals tracker, restores the state's
  * pending and blocked evaluations into them, gives every live node the failover heartbeat TTL,
  * and runs the loops: the plan applier, the scheduler workers, the reaper of evaluations that

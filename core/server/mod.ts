@@ -33,3 +33,4 @@ export * from "./blocked_evals.ts";
 export * from "./heartbeat.ts";
 export * from "./plan_queue.ts";
 export * from "./timers.ts";
+export { EtcdHaElection, type EtcdHaElectionOptions } from "./_ha_etcd.ts";

@@ -21,6 +21,7 @@ import type {
   ServerApi,
   ServerMember,
 } from "./api.ts";
+import { serverMember, splitHostPort } from "./_member.ts";
 import type {
   JobDispatchRequest,
   JobDispatchResponse,
@@ -35,6 +36,7 @@ import { DispatchEndpoint } from "./_dispatch_endpoint.ts";
 import { collectGarbage, FORCE_GC, type GcResult } from "./_gc.ts";
 import { type DeregisterOptions, JobEndpoint } from "./_job_endpoint.ts";
 import { Leader } from "./_leader.ts";
+import { type HaElection, type HaLog, HaLoop } from "./_ha.ts";
 import { NodeEndpoint, type NodeEvalResponse } from "./_node_endpoint.ts";
 import { planJob } from "./_plan_endpoint.ts";
 import { scaleJob } from "./_scale_endpoint.ts";
@@ -78,6 +80,17 @@ export interface ServerOptions {
    * as Nomad's do, and the plan applier sorts out their conflicts.
    */
   readonly optimistic?: boolean;
+  /**
+   * A state log shared with other servers and their election (etcd): the server follows the
+   * log and leads only while it holds the election. Without it the server always leads.
+   */
+  readonly ha?: {
+    readonly log: HaLog;
+    readonly election: HaElection;
+    readonly retryMs?: number;
+    /** Called each time this server has established leadership. */
+    readonly onLeader?: () => void;
+  };
 }
 
 function defaultSchedulers(): number {
@@ -85,7 +98,8 @@ function defaultSchedulers(): number {
 }
 
 /**
- * A single server, always the leader of its region.
+ * A server: alone, always the leader of its region; with `ha` (a log shared through etcd),
+ * the leader while it holds the election and a follower of the leader's log otherwise.
  *
  * @example
  * ```ts
@@ -110,6 +124,7 @@ export class Server implements ServerApi {
   readonly #allocs: AllocEndpoint;
   readonly #dispatch: DispatchEndpoint;
   readonly #deployments: DeploymentEndpoint;
+  readonly #ha: HaLoop | null;
   #running = true;
   #stopping: Promise<void> | null = null;
 
@@ -118,7 +133,7 @@ export class Server implements ServerApi {
     this.datacenter = o.datacenter ?? "dc1";
     this.name = `${o.name ?? "nomad"}.${this.region}`;
     this.rpcAddr = o.rpcAddr ?? "127.0.0.1:4647";
-    this.serfAddr = o.serfAddr ?? `${splitHostPort(this.rpcAddr)[0] ?? "127.0.0.1"}:4648`;
+    this.serfAddr = o.serfAddr ?? `${splitHostPort(this.rpcAddr)[0]}:4648`;
     this.bootstrapExpect = o.bootstrapExpect ?? 1;
     const numSchedulers = o.numSchedulers ?? defaultSchedulers();
     if (!Number.isInteger(numSchedulers) || numSchedulers < 1) {
@@ -151,13 +166,46 @@ export class Server implements ServerApi {
     });
     this.#dispatch = new DispatchEndpoint(this.#core, this.#leader.periodic);
     this.#deployments = new DeploymentEndpoint(this.#leader.deployments);
+    this.#ha = o.ha
+      ? new HaLoop({
+        store: o.state,
+        log: o.ha.log,
+        election: o.ha.election,
+        leader: this.#leader,
+        rpcAddr: this.rpcAddr,
+        logger: this.#core.logger,
+        ...(o.ha.retryMs === undefined ? {} : { retryMs: o.ha.retryMs }),
+        ...(o.ha.onLeader === undefined ? {} : { onLeader: o.ha.onLeader }),
+        member: { id: this.name, value: JSON.stringify(this.#member()) },
+      })
+      : null;
   }
 
-  /** Starts a server on an open state store: restores its evaluations and runs the loops. */
+  /**
+   * Starts a server on an open state store: restores its evaluations and runs the loops. With
+   * `ha`, it follows the shared log and campaigns in the background, and runs the loops only
+   * while it leads.
+   */
   static start(options: ServerOptions): Server {
     const server = new Server(options);
-    server.#leader.start();
+    if (server.#ha) server.#ha.start();
+    else server.#leader.start();
     return server;
+  }
+
+  /** Whether this server leads its region (always, without `ha`). */
+  isLeader(): boolean {
+    return this.#ha?.isLeader() ?? true;
+  }
+
+  /** Milliseconds since this server last heard from the leader (0 on the leader). */
+  lastContactMs(): number {
+    return this.#ha?.lastContactMs() ?? 0;
+  }
+
+  /** How many terms this server led (1 without `ha`), for tests. */
+  get leaderTerms(): number {
+    return this.#ha?.terms ?? 1;
   }
 
   /** The state store the server writes to. */
@@ -189,7 +237,7 @@ export class Server implements ServerApi {
   /** Stops the loops; resolves when they are idle and their writes are done. Idempotent. */
   stop(): Promise<void> {
     this.#running = false;
-    this.#stopping ??= this.#leader.stop();
+    this.#stopping ??= this.#ha ? this.#ha.stop() : this.#leader.stop();
     return this.#stopping;
   }
 
@@ -414,44 +462,20 @@ export class Server implements ServerApi {
   }
 
   members(): ServerMember[] {
-    const [host = "127.0.0.1", port = "4647"] = splitHostPort(this.rpcAddr);
-    const [serfHost = host, serfPort = "4648"] = splitHostPort(this.serfAddr);
-    return [{
-      Name: this.name,
-      Addr: serfHost,
-      Port: Number(serfPort),
-      Tags: {
-        role: "nomad",
-        region: this.region,
-        dc: this.datacenter,
-        rpc_addr: host,
-        port,
-        build: "1.11.0",
-        vsn: "1",
-        raft_vsn: "3",
-        expect: String(this.bootstrapExpect),
-        bootstrap: "1",
-      },
-      Status: "alive",
-      ProtocolMin: 1,
-      ProtocolMax: 5,
-      ProtocolCur: 2,
-      DelegateMin: 2,
-      DelegateMax: 5,
-      DelegateCur: 4,
-    }];
+    if (!this.#ha) return [this.#member()];
+    return this.#ha.members().map((v) => JSON.parse(v) as ServerMember);
+  }
+
+  #member(): ServerMember {
+    return serverMember(this);
   }
 
   leader(): string {
-    return this.rpcAddr;
+    return this.#ha ? this.#ha.leaderAddr() : this.rpcAddr;
   }
 
   peers(): string[] {
-    return [this.rpcAddr];
+    if (!this.#ha) return [this.rpcAddr];
+    return this.members().map((m) => `${m.Tags["rpc_addr"]}:${m.Tags["port"]}`).sort();
   }
-}
-
-function splitHostPort(addr: string): [string, string] {
-  const i = addr.lastIndexOf(":");
-  return i < 0 ? [addr, "4647"] : [addr.slice(0, i), addr.slice(i + 1)];
 }

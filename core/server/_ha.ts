@@ -1,0 +1,291 @@
+/**
+ * The leadership loop of a server that shares its state log with other servers (issue 8): it
+ * follows the log while another server leads, campaigns meanwhile, and when elected stops
+ * following, fences its writes with its term, catches up to the head of the log and
+ * establishes leadership ({@link HaLeader.start}); when the term ends (its lease was lost) it
+ * revokes leadership, drops the fence and follows again. Only the leader runs the loops.
+ *
+ * The election and the log are interfaces ({@link HaElection}, {@link HaLog}), so that the
+ * loop runs against etcd (`core/server/_ha_etcd.ts`) as well as against fakes in tests.
+ *
+ * @module
+ */
+import type { FollowItem, StateStore } from "../state/mod.ts";
+import type { LogFence } from "../state/etcd/mod.ts";
+import type { ServerLogger } from "./_core.ts";
+
+/** A won election: the fence of the term, and a signal that aborts when the term ends. */
+export interface HaTerm {
+  /** The fence every write of this term carries. */
+  readonly fence: LogFence;
+  /** Aborts when leadership is lost (the lease expired or was revoked). */
+  readonly lost: AbortSignal;
+  /** Gives up leadership (the next candidate is elected at once). */
+  resign(): Promise<void>;
+}
+
+/** Who leads, as the election says. */
+export interface HaLeaderInfo {
+  /** The leader's RPC address (its election value); empty when there is no leader. */
+  readonly addr: string;
+  /**
+   * The revision that started the leader's term (`LogFence.createRevision`), when known: a
+   * leader that sees a later term steps down at once, without waiting for its lease.
+   */
+  readonly rev?: number;
+}
+
+/** An election the servers of a region take part in. */
+export interface HaElection {
+  /**
+   * Campaigns with this server's RPC address as the value; resolves when elected, rejects
+   * when `signal` aborts (or the campaign fails: the loop retries after a pause).
+   */
+  campaign(value: string, signal: AbortSignal): Promise<HaTerm>;
+  /** Calls `onLeader` with the current leader, then at each change, until `signal` aborts. */
+  observe(signal: AbortSignal, onLeader: (leader: HaLeaderInfo) => void): Promise<void>;
+  /**
+   * Keeps this server's member record (`value`, under `id`) while `signal` is live; rejects
+   * when it could not (the loop joins again after a pause).
+   */
+  join?(id: string, value: string, signal: AbortSignal): Promise<void>;
+  /** Every live server's member record. */
+  members?(): Promise<string[]>;
+}
+
+/** The shared state log: followed by everyone, written by the fenced leader. */
+export interface HaLog {
+  follow(
+    fromIndex: number,
+    opts: { signal?: AbortSignal; stopAtHead?: boolean },
+  ): AsyncIterable<FollowItem>;
+  setFence(fence: LogFence | null): void;
+}
+
+/** The leader's loops (`Leader` in `_leader.ts`). */
+export interface HaLeader {
+  start(): void;
+  stop(): Promise<void>;
+}
+
+/** What {@link HaLoop} drives. */
+export interface HaLoopOptions {
+  readonly store: Pick<StateStore, "index" | "follow">;
+  readonly log: HaLog;
+  readonly election: HaElection;
+  readonly leader: HaLeader;
+  /** This server's RPC address: the value it campaigns with. */
+  readonly rpcAddr: string;
+  readonly logger: ServerLogger;
+  /** The pause before campaigning again after a failed campaign (default 1 s). */
+  readonly retryMs?: number;
+  /** Called each time this server has established leadership (its loops run). */
+  readonly onLeader?: () => void;
+  /** This server's member record (`HaElection.join`): its ID and value. */
+  readonly member?: { readonly id: string; readonly value: string };
+  /** How often the member records are read again (default 1 s). */
+  readonly membersEveryMs?: number;
+}
+
+/** The server's role over time: follower, candidate and leader. */
+export class HaLoop {
+  readonly #o: HaLoopOptions;
+  readonly #stop = new AbortController();
+  #running: Promise<void> | null = null;
+  #observing: Promise<void> | null = null;
+  #membership: Promise<void>[] = [];
+  #members: string[] = [];
+  #isLeader = false;
+  #leaderAddr = "";
+  /** This server's current term: its fence revision and how to end it early. */
+  #term: { rev: number; end: AbortController } | null = null;
+  #lastContact = Date.now();
+  /** Whether the election is being observed right now (a live watch on the leader). */
+  #watching = false;
+  #terms = 0;
+
+  constructor(o: HaLoopOptions) {
+    this.#o = o;
+  }
+
+  /** Starts following, campaigning and observing the leader, in the background. */
+  start(): void {
+    if (this.#running) return;
+    const signal = this.#stop.signal;
+    this.#running = this.#run(signal).catch((err) => {
+      if (!signal.aborted) this.#o.logger.error("leadership loop failed", { error: String(err) });
+    });
+    this.#observing = this.#observe(signal);
+    if (this.#o.member) this.#membership = [this.#join(signal), this.#pollMembers(signal)];
+  }
+
+  /** The member records last read (this server's alone before the first read). */
+  members(): string[] {
+    if (this.#members.length > 0) return this.#members;
+    return this.#o.member ? [this.#o.member.value] : [];
+  }
+
+  /** Whether this server leads (its loops are running). */
+  isLeader(): boolean {
+    return this.#isLeader;
+  }
+
+  /** The leader's RPC address as last observed; empty when unknown. */
+  leaderAddr(): string {
+    return this.#isLeader ? this.#o.rpcAddr : this.#leaderAddr;
+  }
+
+  /**
+   * Milliseconds since this server last knew who leads: 0 on the leader and while the
+   * election is watched, else the time since the watch was lost.
+   */
+  lastContactMs(): number {
+    if (this.#isLeader || this.#watching) return 0;
+    return Math.max(0, Date.now() - this.#lastContact);
+  }
+
+  /** How many terms this server has led, for tests. */
+  get terms(): number {
+    return this.#terms;
+  }
+
+  /** Stops everything; a leader revokes leadership and resigns. Idempotent. */
+  async stop(): Promise<void> {
+    this.#stop.abort(new Error("the server is stopping"));
+    await this.#running;
+    await this.#observing;
+    await Promise.all(this.#membership);
+  }
+
+  async #join(signal: AbortSignal): Promise<void> {
+    const { election, member, logger } = this.#o;
+    while (!signal.aborted && member && election.join) {
+      try {
+        await election.join(member.id, member.value, signal);
+      } catch (err) {
+        if (signal.aborted) break;
+        logger.warn("keeping the member record failed; retrying", { error: String(err) });
+      }
+      await sleep(this.#o.retryMs ?? 1_000, signal);
+    }
+  }
+
+  async #pollMembers(signal: AbortSignal): Promise<void> {
+    const { election } = this.#o;
+    while (!signal.aborted && election.members) {
+      try {
+        this.#members = (await election.members()).sort();
+      } catch {
+        // Keep the last list; etcd may be back at the next read.
+      }
+      await sleep(this.#o.membersEveryMs ?? 1_000, signal);
+    }
+  }
+
+  async #observe(signal: AbortSignal): Promise<void> {
+    while (!signal.aborted) {
+      try {
+        await this.#o.election.observe(signal, (l) => {
+          this.#leaderAddr = l.addr;
+          const term = this.#term;
+          if (term && l.rev !== undefined && l.rev > term.rev) {
+            this.#o.logger.warn("another server leads a later term; stepping down", {
+              leader: l.addr,
+            });
+            term.end.abort(new Error("another server leads a later term"));
+          }
+          this.#watching = l.addr !== "";
+          this.#lastContact = Date.now();
+        });
+      } catch (err) {
+        if (signal.aborted) break;
+        this.#o.logger.warn("observing the leader failed; retrying", { error: String(err) });
+      } finally {
+        if (this.#watching) this.#lastContact = Date.now();
+        this.#watching = false;
+      }
+      await sleep(this.#o.retryMs ?? 1_000, signal);
+    }
+  }
+
+  /**
+   * Follows the log in the background (again after a failure, after a pause) until the
+   * returned stop function is called.
+   */
+  #follow(): () => Promise<void> {
+    const { store, log, logger } = this.#o;
+    const ac = new AbortController();
+    const following = (async () => {
+      while (!ac.signal.aborted) {
+        try {
+          await store.follow(log.follow(store.index + 1, { signal: ac.signal }));
+        } catch (err) {
+          if (ac.signal.aborted) break;
+          logger.error("following the state log failed; retrying", { error: String(err) });
+        }
+        await sleep(this.#o.retryMs ?? 1_000, ac.signal);
+      }
+    })();
+    return async () => {
+      ac.abort();
+      await following;
+    };
+  }
+
+  async #run(signal: AbortSignal): Promise<void> {
+    const { store, log, election, leader, logger } = this.#o;
+    while (!signal.aborted) {
+      const stopFollowing = this.#follow();
+      let term: HaTerm;
+      try {
+        term = await election.campaign(this.#o.rpcAddr, signal);
+      } catch (err) {
+        await stopFollowing();
+        if (signal.aborted) break;
+        logger.warn("campaign for leadership failed; retrying", { error: String(err) });
+        await sleep(this.#o.retryMs ?? 1_000, signal);
+        continue;
+      }
+      await stopFollowing();
+      log.setFence(term.fence);
+      const superseded = new AbortController();
+      this.#term = { rev: term.fence.createRevision, end: superseded };
+      const ends = AbortSignal.any([term.lost, signal, superseded.signal]);
+      try {
+        await store.follow(log.follow(store.index + 1, { stopAtHead: true, signal: ends }));
+      } catch (err) {
+        logger.warn("catching up with the state log failed", { error: String(err) });
+      }
+      if (!ends.aborted) {
+        this.#isLeader = true;
+        this.#terms++;
+        logger.info("cluster leadership acquired", { index: store.index });
+        leader.start();
+        this.#o.onLeader?.();
+        await sleep(Infinity, ends);
+        this.#isLeader = false;
+        this.#lastContact = Date.now();
+        logger.info("cluster leadership lost", {});
+        await leader.stop();
+      }
+      log.setFence(null);
+      this.#term = null;
+      // Resigning ends the term's lease (a lost lease needs nothing more).
+      if (signal.aborted || superseded.signal.aborted) await term.resign().catch(() => {});
+    }
+  }
+}
+
+/** Resolves after `ms` or when `signal` aborts. */
+function sleep(ms: number, signal: AbortSignal): Promise<void> {
+  if (signal.aborted) return Promise.resolve();
+  return new Promise((resolve) => {
+    const t = Number.isFinite(ms) ? setTimeout(done, ms) : undefined;
+    function done() {
+      clearTimeout(t);
+      signal.removeEventListener("abort", done);
+      resolve();
+    }
+    signal.addEventListener("abort", done, { once: true });
+  });
+}

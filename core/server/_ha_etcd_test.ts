@@ -1,0 +1,113 @@
+/**
+ * Three `Server`s in one process sharing one etcd: one leads and schedules, the others follow
+ * its log; when the leader's lease is revoked another takes over and schedules.
+ */
+import { assert, assertEquals, assertRejects } from "../../tests/assert.ts";
+import { LogFencedError, StateStore } from "../state/mod.ts";
+import { etcdTest, startEtcd } from "../state/etcd/etcd_testing.ts";
+import { EtcdLogBackend } from "../state/etcd/mod.ts";
+import { EtcdHaElection } from "./_ha_etcd.ts";
+import { Server } from "./server.ts";
+import { CTX, liveAllocs, simJob, simNode, waitFor, waitForEval } from "./server_testing.ts";
+
+async function until(cond: () => boolean, what: string, ms = 15_000): Promise<void> {
+  const end = Date.now() + ms;
+  while (!cond()) {
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 10));
+  }
+}
+
+interface Member {
+  server: Server;
+  state: StateStore;
+  election: EtcdHaElection;
+  backend: EtcdLogBackend;
+}
+
+async function member(endpoints: readonly string[], i: number): Promise<Member> {
+  const backend = new EtcdLogBackend({ endpoints: [...endpoints], prefix: "/ha" });
+  const state = await StateStore.open({ backend });
+  const election = new EtcdHaElection({ client: backend.client, prefix: "/ha", ttlSeconds: 2 });
+  const server = Server.start({
+    state,
+    name: `s${i}`,
+    rpcAddr: `127.0.0.1:${4700 + i}`,
+    numSchedulers: 1,
+    periodicGc: false,
+    ha: { log: backend, election, retryMs: 100 },
+  });
+  return { server, state, election, backend };
+}
+
+etcdTest(
+  "servers sharing etcd elect one leader; followers see its writes; another takes over",
+  async () => {
+    await using etcd = await startEtcd();
+    const members = [await member(etcd.endpoints, 1)];
+    await until(() => members[0]!.server.isLeader(), "the first server to lead");
+    members.push(await member(etcd.endpoints, 2), await member(etcd.endpoints, 3));
+    try {
+      const first = members[0]!;
+      for (const m of members) {
+        await until(
+          () => m.server.leader() === "127.0.0.1:4701",
+          `${m.server.name} to see s1 lead`,
+        );
+      }
+      assertEquals(members.map((m) => m.server.isLeader()), [true, false, false]);
+      const rpcs = ["127.0.0.1:4701", "127.0.0.1:4702", "127.0.0.1:4703"];
+      for (const m of members) {
+        await until(() => m.server.peers().join() === rpcs.join(), `${m.server.name}'s peers`);
+      }
+      assertEquals(members[2]!.server.members().map((x) => x.Name), [
+        "s1.global",
+        "s2.global",
+        "s3.global",
+      ]);
+
+      await first.server.registerNode(simNode(0), CTX);
+      const reg = await first.server.registerJob({ Job: simJob("web", 2) }, CTX);
+      await waitForEval(first.state, reg.EvalID);
+      for (const m of members.slice(1)) {
+        const allocs = await waitFor(m.state, "the follower to see web's allocations", (s) => {
+          const a = liveAllocs(s, "web");
+          return a.length === 2 ? a : undefined;
+        });
+        assertEquals(allocs.length, 2);
+        await assertRejects(
+          () => m.server.registerJob({ Job: simJob("nope", 1) }, CTX),
+          LogFencedError,
+        );
+      }
+
+      // Revoke the leader's lease: its key goes, another server is elected and takes over.
+      const key = await first.election.election.leader();
+      assert(key !== undefined, "etcd names a leader");
+      const started = Date.now();
+      await first.backend.client.leaseRevoke(key.lease);
+      await until(() => members.slice(1).some((m) => m.server.isLeader()), "a new leader");
+      const took = Date.now() - started;
+      const next = members.slice(1).find((m) => m.server.isLeader())!;
+      await until(() => !first.server.isLeader(), "the old leader to step down");
+      assert(took < 10_000, `failover took ${took} ms`);
+      console.log(`failover after the lease was revoked: ${took} ms`);
+
+      const reg2 = await next.server.registerJob({ Job: simJob("api", 1) }, CTX);
+      await waitForEval(next.state, reg2.EvalID);
+      assertEquals(liveAllocs(next.state.snapshot(), "api").length, 1, "the new leader schedules");
+      await waitFor(first.state, "the old leader to follow the new one", (s) => {
+        return liveAllocs(s, "api").length === 1;
+      });
+      for (const m of members) {
+        await until(() => m.server.leader() === next.server.rpcAddr, `${m.server.name} to see it`);
+      }
+      assertEquals(members.filter((m) => m.server.isLeader()).length, 1, "one leader at a time");
+    } finally {
+      for (const m of members) {
+        await m.server.stop();
+        await m.state.close();
+      }
+    }
+  },
+);

@@ -1,0 +1,168 @@
+import { assert, assertEquals } from "../../tests/assert.ts";
+import type { FollowItem } from "../state/mod.ts";
+import type { LogFence } from "../state/etcd/mod.ts";
+import { SILENT_LOGGER } from "./_core.ts";
+import { type HaElection, type HaLeaderInfo, type HaLog, HaLoop, type HaTerm } from "./_ha.ts";
+
+async function until(cond: () => boolean, what: string): Promise<void> {
+  const end = Date.now() + 5_000;
+  while (!cond()) {
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 2));
+  }
+}
+
+/** A log whose follows end only at their signal (or at once with `stopAtHead`). */
+class FakeLog implements HaLog {
+  fence: LogFence | null = null;
+  readonly follows: { stopAtHead: boolean; fence: LogFence | null; ended: boolean }[] = [];
+  follow(
+    _from: number,
+    opts: { signal?: AbortSignal; stopAtHead?: boolean },
+  ): AsyncIterable<FollowItem> {
+    const entry = { stopAtHead: opts.stopAtHead ?? false, fence: this.fence, ended: false };
+    this.follows.push(entry);
+    return (async function* () {
+      if (!entry.stopAtHead) {
+        await new Promise<void>((r) => opts.signal?.addEventListener("abort", () => r()));
+      }
+      entry.ended = true;
+      yield* [];
+    })();
+  }
+  setFence(fence: LogFence | null): void {
+    this.fence = fence;
+  }
+}
+
+/** An election the test decides: each campaign waits until `win()`. */
+class FakeElection implements HaElection {
+  readonly campaigns: { signal: AbortSignal; win: () => AbortController }[] = [];
+  resigned = 0;
+  announce: (l: HaLeaderInfo) => void = () => {};
+  campaign(value: string, signal: AbortSignal): Promise<HaTerm> {
+    return new Promise((resolve, reject) => {
+      signal.addEventListener("abort", () => reject(signal.reason), { once: true });
+      this.campaigns.push({
+        signal,
+        win: () => {
+          const lost = new AbortController();
+          resolve({
+            fence: { key: `/l/${value}`, createRevision: this.campaigns.length },
+            lost: lost.signal,
+            resign: () => {
+              this.resigned++;
+              return Promise.resolve();
+            },
+          });
+          return lost;
+        },
+      });
+    });
+  }
+  observe(signal: AbortSignal, onLeader: (l: HaLeaderInfo) => void): Promise<void> {
+    this.announce = onLeader;
+    onLeader({ addr: "10.0.0.9:4647" });
+    return new Promise((r) => signal.addEventListener("abort", () => r(), { once: true }));
+  }
+}
+
+function setup() {
+  const log = new FakeLog();
+  const election = new FakeElection();
+  const leader = { started: 0, stopped: 0 };
+  const loop = new HaLoop({
+    store: {
+      index: 0,
+      follow: async (items) => {
+        for await (const _ of items) { /* none */ }
+      },
+    },
+    log,
+    election,
+    leader: {
+      start: () => void leader.started++,
+      stop: () => {
+        leader.stopped++;
+        return Promise.resolve();
+      },
+    },
+    rpcAddr: "10.0.0.1:4647",
+    logger: SILENT_LOGGER,
+    retryMs: 5,
+  });
+  return { log, election, leader, loop };
+}
+
+Deno.test("HaLoop follows until elected, then fences, catches up and leads until the term ends", async () => {
+  const { log, election, leader, loop } = setup();
+  loop.start();
+  try {
+    await until(() => election.campaigns.length === 1, "the first campaign");
+    assertEquals(loop.isLeader(), false);
+    assertEquals(loop.leaderAddr(), "10.0.0.9:4647", "a follower knows the observed leader");
+    assertEquals(loop.lastContactMs(), 0, "while it watches the election");
+    assertEquals(leader.started, 0, "a follower runs no loops");
+    assertEquals(log.follows.map((f) => [f.stopAtHead, f.ended]), [[false, false]]);
+
+    const lost = election.campaigns[0]!.win();
+    await until(() => loop.isLeader(), "leadership");
+    assertEquals(leader.started, 1);
+    assertEquals(log.fence, { key: "/l/10.0.0.1:4647", createRevision: 1 });
+    assertEquals(
+      log.follows.map((f) => [f.stopAtHead, f.ended, f.fence !== null]),
+      [[false, true, false], [true, true, true]],
+      "stops following, then catches up to the head with the fence set",
+    );
+    assertEquals([loop.leaderAddr(), loop.lastContactMs()], ["10.0.0.1:4647", 0]);
+
+    lost.abort();
+    await until(() => election.campaigns.length === 2, "the next campaign");
+    assertEquals([loop.isLeader(), leader.stopped, log.fence], [false, 1, null]);
+    assert(!log.follows[2]!.stopAtHead && !log.follows[2]!.ended, "follows again");
+  } finally {
+    await loop.stop();
+  }
+  assert(election.campaigns[1]!.signal.aborted, "stop() withdraws the candidacy");
+  assertEquals([leader.started, leader.stopped, election.resigned], [1, 1, 0]);
+  assert(log.follows.every((f) => f.ended), "stop() ends the follow");
+});
+
+Deno.test("HaLoop.stop() on the leader stops the loops, drops the fence and resigns", async () => {
+  const { log, election, leader, loop } = setup();
+  loop.start();
+  await until(() => election.campaigns.length === 1, "the campaign");
+  election.campaigns[0]!.win();
+  await until(() => loop.isLeader(), "leadership");
+  await loop.stop();
+  assertEquals([loop.isLeader(), leader.stopped, election.resigned, log.fence], [
+    false,
+    1,
+    1,
+    null,
+  ]);
+  assertEquals(election.campaigns.length, 1, "no campaign after stop()");
+});
+
+Deno.test("HaLoop steps down at once when it sees a later term than its own", async () => {
+  const { log, election, leader, loop } = setup();
+  loop.start();
+  try {
+    await until(() => election.campaigns.length === 1, "the campaign");
+    election.campaigns[0]!.win();
+    await until(() => loop.isLeader(), "leadership");
+    election.announce({ addr: "10.0.0.1:4647", rev: 1 });
+    assertEquals(loop.isLeader(), true, "its own term does not depose it");
+    election.announce({ addr: "10.0.0.2:4647", rev: 5 });
+    await until(() => election.campaigns.length === 2, "the next campaign");
+    assertEquals([loop.isLeader(), leader.stopped, election.resigned, log.fence], [
+      false,
+      1,
+      1,
+      null,
+    ]);
+    assertEquals(loop.leaderAddr(), "10.0.0.2:4647");
+  } finally {
+    await loop.stop();
+  }
+});
