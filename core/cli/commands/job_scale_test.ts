@@ -69,7 +69,7 @@ Deno.test("job scale changes a group's count on the real server", async (t) => {
     assertEquals(code, 0);
     assertMatch(
       withoutTimes(stdout),
-      /^Job scale successful\nApproximate next launch time: <time> \(\d+m\d+s from now\)\n$/,
+      /^Job scale successful\nApproximate next launch time: <time> \((\d+h)?(\d+m)?\d+s from now\)\n$/,
     );
   });
 
