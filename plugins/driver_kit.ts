@@ -5,7 +5,14 @@
  * @module
  */
 import { join } from "node:path";
-import { DRIVER_API_VERSION, type PluginInfo, type TaskDirPaths, type TaskEvent } from "./sdk.ts";
+import {
+  DRIVER_API_VERSION,
+  type PluginInfo,
+  type TaskConfig,
+  type TaskDirPaths,
+  type TaskEvent,
+  TaskNotFoundError,
+} from "./sdk.ts";
 
 /**
  * Sends each task event to every current subscriber. A subscriber that reads slowly gets its
@@ -28,6 +35,22 @@ export class TaskEventBroadcaster {
       if (sub.queue.length > this.#limit) sub.queue.shift();
       sub.wake?.();
     }
+  }
+
+  /** Sends an event about task `config`, stamped now. */
+  emitFor(
+    config: Pick<TaskConfig, "ID" | "Name" | "AllocID">,
+    message: string,
+    annotations: Record<string, string> = {},
+  ): void {
+    this.emit({
+      TaskID: config.ID,
+      TaskName: config.Name,
+      AllocID: config.AllocID,
+      Timestamp: now(),
+      Message: message,
+      Annotations: annotations,
+    });
   }
 
   /** Events emitted from now until `signal` aborts. */
@@ -98,4 +121,11 @@ export function driverPluginInfo(name: string, version = "0.1.0"): PluginInfo {
     PluginVersion: version,
     Name: name,
   };
+}
+
+/** The task `taskId` of a driver's table; throws {@link TaskNotFoundError} when it has none. */
+export function lookupTask<T>(tasks: ReadonlyMap<string, T>, taskId: string): T {
+  const task = tasks.get(taskId);
+  if (task === undefined) throw new TaskNotFoundError(taskId);
+  return task;
 }

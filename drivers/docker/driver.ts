@@ -24,6 +24,7 @@ import {
   type ExecTaskResult,
   type ExitResult,
   type Fingerprint,
+  lookupTask,
   now,
   type PluginInfo,
   sleep,
@@ -32,7 +33,6 @@ import {
   type TaskEvent,
   TaskEventBroadcaster,
   type TaskHandle,
-  TaskNotFoundError,
   type TaskResourceUsage,
   type TaskStatus,
 } from "../../plugins/sdk.ts";
@@ -371,20 +371,11 @@ export class DockerDriver implements Driver {
   }
 
   #get(taskId: string): DockerTask {
-    const task = this.#tasks.get(taskId);
-    if (task === undefined) throw new TaskNotFoundError(taskId);
-    return task;
+    return lookupTask(this.#tasks, taskId);
   }
 
   #emit(config: TaskConfig, message: string, annotations: Record<string, string> = {}): void {
-    this.#events.emit({
-      TaskID: config.ID,
-      TaskName: config.Name,
-      AllocID: config.AllocID,
-      Timestamp: now(),
-      Message: message,
-      Annotations: annotations,
-    });
+    this.#events.emitFor(config, message, annotations);
   }
 }
 

@@ -23,6 +23,7 @@ import {
   type ExecTaskResult,
   type ExitResult,
   type Fingerprint,
+  lookupTask,
   now,
   type PluginInfo,
   RecoverableError,
@@ -32,7 +33,6 @@ import {
   type TaskEvent,
   TaskEventBroadcaster,
   type TaskHandle,
-  TaskNotFoundError,
   type TaskResourceUsage,
   type TaskStatus,
 } from "../../plugins/sdk.ts";
@@ -307,20 +307,11 @@ export class MockDriver implements Driver {
   }
 
   #get(taskId: string): MockTask {
-    const task = this.#tasks.get(taskId);
-    if (task === undefined) throw new TaskNotFoundError(taskId);
-    return task;
+    return lookupTask(this.#tasks, taskId);
   }
 
   #emit(config: TaskConfig, message: string): void {
-    this.#events.emit({
-      TaskID: config.ID,
-      TaskName: config.Name,
-      AllocID: config.AllocID,
-      Timestamp: now(),
-      Message: message,
-      Annotations: {},
-    });
+    this.#events.emitFor(config, message);
   }
 }
 

@@ -32,6 +32,7 @@ import {
   type ExecTaskResult,
   type ExitResult,
   type Fingerprint,
+  lookupTask,
   now,
   type PluginInfo,
   sleep,
@@ -40,7 +41,6 @@ import {
   type TaskEvent,
   TaskEventBroadcaster,
   type TaskHandle,
-  TaskNotFoundError,
   type TaskResourceUsage,
   type TaskStatus,
 } from "../../plugins/sdk.ts";
@@ -352,20 +352,11 @@ export class RawExecDriver implements Driver {
   }
 
   #get(taskId: string): RawExecTask {
-    const task = this.#tasks.get(taskId);
-    if (task === undefined) throw new TaskNotFoundError(taskId);
-    return task;
+    return lookupTask(this.#tasks, taskId);
   }
 
   #emit(config: TaskConfig, message: string): void {
-    this.#events.emit({
-      TaskID: config.ID,
-      TaskName: config.Name,
-      AllocID: config.AllocID,
-      Timestamp: now(),
-      Message: message,
-      Annotations: {},
-    });
+    this.#events.emitFor(config, message);
   }
 }
 
