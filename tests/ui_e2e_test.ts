@@ -337,6 +337,7 @@ Deno.test({
           await page.keyboard.press("Enter");
           // The confirmation takes the focus, so Enter confirms.
           await page.getByRole("button", { name: "Yes, stop job" }).waitFor();
+          await page.waitForFunction(() => document.activeElement?.textContent === "Yes, stop job");
           await page.keyboard.press("Enter");
           await page.locator('.title-row .badge[data-status="stopped"]').waitFor({
             timeout: 30_000,

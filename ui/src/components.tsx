@@ -7,7 +7,7 @@
  * @module
  */
 import type { ComponentChildren, JSX } from "preact";
-import { useEffect, useRef, useState } from "preact/hooks";
+import { useLayoutEffect, useRef, useState } from "preact/hooks";
 import { statusClass, SUMMARY_KEYS } from "./format.ts";
 import { useNow } from "./hooks.ts";
 import type { ApiError } from "./store.ts";
@@ -152,7 +152,9 @@ export function TwoStepButton(props: {
   const [step, setStep] = useState<"idle" | "ask" | "busy">("idle");
   const [error, setError] = useState<string | undefined>();
   const yes = useRef<HTMLButtonElement>(null);
-  useEffect(() => {
+  // Focus moves in the same commit that shows the question, so a key pressed as soon as the
+  // question is visible answers it.
+  useLayoutEffect(() => {
     if (step === "ask") yes.current?.focus();
   }, [step]);
   const run = async () => {
