@@ -49,5 +49,5 @@ export async function openEtcdServer(config: Config): Promise<EtcdServerState> {
     prefix,
     ttlSeconds: LEADER_LEASE_SECONDS,
   });
-  return { backend, ha: { log: backend, election } };
+  return { backend, ha: { log: backend, election, members: election } };
 }

@@ -84,10 +84,12 @@ function serverOptions(
   metrics: MetricsRegistry,
   log: Logger,
   opts: AgentOptions,
+  id: string,
 ): ServerOptions {
   const s = config.Server;
   return {
     state,
+    id,
     region: config.Region,
     datacenter: config.Datacenter,
     name: config.NodeName || hostname(),
@@ -154,7 +156,7 @@ async function startServer(
     replayed: stats.replayed,
   });
   const metrics = new MetricsRegistry({ prefix: "nomad" });
-  const options = serverOptions(config, state, metrics, log, opts);
+  const options = serverOptions(config, state, metrics, log, opts, nodeId);
   // On etcd the elected server applies the configured scheduler defaults (once it leads).
   const applyDefaults = () =>
     applyDefaultSchedulerConfig(server, config).catch((err) =>

@@ -13,6 +13,13 @@
 import type { FollowItem, StateStore } from "../state/mod.ts";
 import type { LogFence } from "../state/etcd/mod.ts";
 import type { ServerLogger } from "./_core.ts";
+import {
+  type HaMemberRecord,
+  type HaMembers,
+  HaMembership,
+  sleep,
+  STALE_AFTER_MS,
+} from "./_ha_members.ts";
 
 /** A won election: the fence of the term, and a signal that aborts when the term ends. */
 export interface HaTerm {
@@ -44,13 +51,6 @@ export interface HaElection {
   campaign(value: string, signal: AbortSignal): Promise<HaTerm>;
   /** Calls `onLeader` with the current leader, then at each change, until `signal` aborts. */
   observe(signal: AbortSignal, onLeader: (leader: HaLeaderInfo) => void): Promise<void>;
-  /**
-   * Keeps this server's member record (`value`, under `id`) while `signal` is live; rejects
-   * when it could not (the loop joins again after a pause).
-   */
-  join?(id: string, value: string, signal: AbortSignal): Promise<void>;
-  /** Every live server's member record. */
-  members?(): Promise<string[]>;
 }
 
 /** The shared state log: followed by everyone, written by the fenced leader. */
@@ -73,6 +73,8 @@ export interface HaLoopOptions {
   readonly store: Pick<StateStore, "index" | "follow">;
   readonly log: HaLog;
   readonly election: HaElection;
+  /** The servers' member records (`_ha_members.ts`). */
+  readonly members: HaMembers;
   readonly leader: HaLeader;
   /** This server's RPC address: the value it campaigns with. */
   readonly rpcAddr: string;
@@ -81,10 +83,14 @@ export interface HaLoopOptions {
   readonly retryMs?: number;
   /** Called each time this server has established leadership (its loops run). */
   readonly onLeader?: () => void;
-  /** This server's member record (`HaElection.join`): its ID and value. */
-  readonly member?: { readonly id: string; readonly value: string };
+  /** This server's member record (`HaMembers.join`): its name and value. */
+  readonly member: { readonly id: string; readonly value: string };
   /** How often the member records are read again (default 1 s). */
   readonly membersEveryMs?: number;
+  /** `bootstrap_expect`: the live servers to wait for before the region's first election. */
+  readonly bootstrapExpect?: number;
+  /** The current time, for `lastContactMs()` (default `Date.now`). */
+  readonly now?: () => number;
 }
 
 /** The server's role over time: follower, candidate and leader. */
@@ -93,19 +99,30 @@ export class HaLoop {
   readonly #stop = new AbortController();
   #running: Promise<void> | null = null;
   #observing: Promise<void> | null = null;
-  #membership: Promise<void>[] = [];
-  #members: string[] = [];
+  #membershipRun: Promise<void> | null = null;
+  readonly #membership: HaMembership;
   #isLeader = false;
   #leaderAddr = "";
   /** This server's current term: its fence revision and how to end it early. */
   #term: { rev: number; end: AbortController } | null = null;
-  #lastContact = Date.now();
+  #lastContact: number;
+  readonly #now: () => number;
   /** Whether the election is being observed right now (a live watch on the leader). */
   #watching = false;
   #terms = 0;
 
   constructor(o: HaLoopOptions) {
     this.#o = o;
+    this.#now = o.now ?? Date.now;
+    this.#lastContact = this.#now();
+    this.#membership = new HaMembership({
+      members: o.members,
+      self: o.member,
+      logger: o.logger,
+      ...(o.retryMs === undefined ? {} : { retryMs: o.retryMs }),
+      ...(o.membersEveryMs === undefined ? {} : { everyMs: o.membersEveryMs }),
+      now: this.#now,
+    });
   }
 
   /** Starts following, campaigning and observing the leader, in the background. */
@@ -116,13 +133,17 @@ export class HaLoop {
       if (!signal.aborted) this.#o.logger.error("leadership loop failed", { error: String(err) });
     });
     this.#observing = this.#observe(signal);
-    if (this.#o.member) this.#membership = [this.#join(signal), this.#pollMembers(signal)];
+    this.#membershipRun = this.#membership.run(signal);
   }
 
-  /** The member records last read (this server's alone before the first read). */
-  members(): string[] {
-    if (this.#members.length > 0) return this.#members;
-    return this.#o.member ? [this.#o.member.value] : [];
+  /** The member records last read, sorted by name (this server's alone before the first). */
+  members(): HaMemberRecord[] {
+    return this.#membership.records();
+  }
+
+  /** Reads the member records now (linearizable: fails while the backend has no majority). */
+  refreshMembers(): Promise<HaMemberRecord[]> {
+    return this.#membership.refresh();
   }
 
   /** Whether this server leads (its loops are running). */
@@ -130,18 +151,24 @@ export class HaLoop {
     return this.#isLeader;
   }
 
-  /** The leader's RPC address as last observed; empty when unknown. */
+  /**
+   * The leader's RPC address as last observed; empty when unknown, or when this server has
+   * not reached the backend for {@link STALE_AFTER_MS} (it cannot tell who leads now).
+   */
   leaderAddr(): string {
-    return this.#isLeader ? this.#o.rpcAddr : this.#leaderAddr;
+    if (this.#isLeader) return this.#o.rpcAddr;
+    return this.lastContactMs() > STALE_AFTER_MS ? "" : this.#leaderAddr;
   }
 
   /**
-   * Milliseconds since this server last knew who leads: 0 on the leader and while the
-   * election is watched, else the time since the watch was lost.
+   * Milliseconds since this server last knew the state of the region: 0 on the leader; on a
+   * follower, the time since the backend last answered a linearizable read, or since the
+   * watch on the election was lost if that is longer.
    */
   lastContactMs(): number {
-    if (this.#isLeader || this.#watching) return 0;
-    return Math.max(0, Date.now() - this.#lastContact);
+    if (this.#isLeader) return 0;
+    const healthy = this.#membership.sinceHealthyMs();
+    return this.#watching ? healthy : Math.max(healthy, this.#now() - this.#lastContact);
   }
 
   /** How many terms this server has led, for tests. */
@@ -154,32 +181,7 @@ export class HaLoop {
     this.#stop.abort(new Error("the server is stopping"));
     await this.#running;
     await this.#observing;
-    await Promise.all(this.#membership);
-  }
-
-  async #join(signal: AbortSignal): Promise<void> {
-    const { election, member, logger } = this.#o;
-    while (!signal.aborted && member && election.join) {
-      try {
-        await election.join(member.id, member.value, signal);
-      } catch (err) {
-        if (signal.aborted) break;
-        logger.warn("keeping the member record failed; retrying", { error: String(err) });
-      }
-      await sleep(this.#o.retryMs ?? 1_000, signal);
-    }
-  }
-
-  async #pollMembers(signal: AbortSignal): Promise<void> {
-    const { election } = this.#o;
-    while (!signal.aborted && election.members) {
-      try {
-        this.#members = (await election.members()).sort();
-      } catch {
-        // Keep the last list; etcd may be back at the next read.
-      }
-      await sleep(this.#o.membersEveryMs ?? 1_000, signal);
-    }
+    await this.#membershipRun;
   }
 
   async #observe(signal: AbortSignal): Promise<void> {
@@ -195,13 +197,13 @@ export class HaLoop {
             term.end.abort(new Error("another server leads a later term"));
           }
           this.#watching = l.addr !== "";
-          this.#lastContact = Date.now();
+          this.#lastContact = this.#now();
         });
       } catch (err) {
         if (signal.aborted) break;
         this.#o.logger.warn("observing the leader failed; retrying", { error: String(err) });
       } finally {
-        if (this.#watching) this.#lastContact = Date.now();
+        if (this.#watching) this.#lastContact = this.#now();
         this.#watching = false;
       }
       await sleep(this.#o.retryMs ?? 1_000, signal);
@@ -234,8 +236,13 @@ export class HaLoop {
 
   async #run(signal: AbortSignal): Promise<void> {
     const { store, log, election, leader, logger } = this.#o;
+    let bootstrapped = false;
     while (!signal.aborted) {
       const stopFollowing = this.#follow();
+      if (!bootstrapped) {
+        await this.#membership.awaitBootstrap(this.#o.bootstrapExpect ?? 1, signal);
+        bootstrapped = true;
+      }
       let term: HaTerm;
       try {
         term = await election.campaign(this.#o.rpcAddr, signal);
@@ -261,10 +268,13 @@ export class HaLoop {
         this.#terms++;
         logger.info("cluster leadership acquired", { index: store.index });
         leader.start();
+        this.#o.members.markBootstrapped().catch((err) =>
+          logger.warn("cannot mark the region bootstrapped", { error: String(err) })
+        );
         this.#o.onLeader?.();
         await sleep(Infinity, ends);
         this.#isLeader = false;
-        this.#lastContact = Date.now();
+        this.#lastContact = this.#now();
         logger.info("cluster leadership lost", {});
         await leader.stop();
       }
@@ -274,18 +284,4 @@ export class HaLoop {
       if (signal.aborted || superseded.signal.aborted) await term.resign().catch(() => {});
     }
   }
-}
-
-/** Resolves after `ms` or when `signal` aborts. */
-function sleep(ms: number, signal: AbortSignal): Promise<void> {
-  if (signal.aborted) return Promise.resolve();
-  return new Promise((resolve) => {
-    const t = Number.isFinite(ms) ? setTimeout(done, ms) : undefined;
-    function done() {
-      clearTimeout(t);
-      signal.removeEventListener("abort", done);
-      resolve();
-    }
-    signal.addEventListener("abort", done, { once: true });
-  });
 }

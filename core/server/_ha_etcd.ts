@@ -3,6 +3,10 @@
  * in etcd's election `<prefix>/leader` with the server's RPC address as the value. The term
  * ends when the lease cannot be kept (expired, revoked, etcd unreachable for a TTL).
  *
+ * {@link HaMembers} on etcd: a server's record is `<prefix>/members/<name>` (kept after the
+ * server is gone, so that it shows as failed), its liveness mark `<prefix>/alive/<name>`
+ * (under a lease of its own), and `<prefix>/bootstrapped` says the region has had a leader.
+ *
  * @module
  */
 import {
@@ -13,8 +17,10 @@ import {
   type KeyValue,
   LeaseLostError,
   prefixEnd,
+  type TxnOp,
 } from "../state/etcd/mod.ts";
 import type { HaElection, HaLeaderInfo, HaTerm } from "./_ha.ts";
+import type { HaMemberRecord, HaMembers } from "./_ha_members.ts";
 
 /** Options of {@link EtcdHaElection}. */
 export interface EtcdHaElectionOptions {
@@ -25,11 +31,13 @@ export interface EtcdHaElectionOptions {
   readonly ttlSeconds: number;
 }
 
-/** The servers' election in etcd. */
-export class EtcdHaElection implements HaElection {
+/** The servers' election and member records in etcd. */
+export class EtcdHaElection implements HaElection, HaMembers {
   readonly #client: EtcdClient;
   readonly #ttl: number;
   readonly #members: string;
+  readonly #alive: string;
+  readonly #bootstrapped: string;
   /** The underlying election. */
   readonly election: Election;
 
@@ -39,17 +47,25 @@ export class EtcdHaElection implements HaElection {
     const prefix = o.prefix.replace(/\/+$/, "");
     this.election = new Election(o.client, `${prefix}/leader`);
     this.#members = `${prefix}/members/`;
+    this.#alive = `${prefix}/alive/`;
+    this.#bootstrapped = `${prefix}/bootstrapped`;
   }
 
   /**
-   * Keeps `<prefix>/members/<id>` = `value` under a lease of its own until `signal` aborts
-   * (then deletes it); rejects when the lease is lost (the caller joins again).
+   * Writes `<prefix>/members/<id>` = `value` and keeps `<prefix>/alive/<id>` under a lease of
+   * its own until `signal` aborts (then revokes it); rejects when the lease is lost (the
+   * caller joins again).
    */
   async join(id: string, value: string, signal: AbortSignal): Promise<void> {
     const client = this.#client;
     const lease = await client.leaseGrant(this.#ttl);
     try {
-      await client.put(`${this.#members}${id}`, value, { lease: lease.id });
+      await client.txn({
+        success: [
+          { put: { key: this.#members + id, value } },
+          { put: { key: this.#alive + id, value: "", lease: lease.id } },
+        ],
+      });
       await keepAlive(client, lease, { signal });
       if (!signal.aborted) throw new LeaseLostError(`etcd lease ${lease.id} is no longer kept`);
     } finally {
@@ -57,11 +73,44 @@ export class EtcdHaElection implements HaElection {
     }
   }
 
-  /** The values of every member's key. */
-  async members(): Promise<string[]> {
-    const key = new TextEncoder().encode(this.#members);
-    const r = await this.#client.range(key, { end: prefixEnd(key) });
-    return r.kvs.map((kv) => decoder.decode(kv.value));
+  /** Records and marks, read at one revision (a linearizable read). */
+  async members(): Promise<HaMemberRecord[]> {
+    const r = await this.#client.txn({
+      success: [this.#rangeOp(this.#members), this.#rangeOp(this.#alive)],
+    });
+    const [records, alive] = [0, 1].map((i) =>
+      (r.responses[i]?.range?.kvs ?? []).map((kv) => ({
+        id: kv.key.slice(i === 0 ? this.#members.length : this.#alive.length),
+        value: decoder.decode(kv.value),
+      }))
+    );
+    const live = new Set(alive!.map((a) => a.id));
+    return records!.map(({ id, value }) => ({ id, value, alive: live.has(id) }));
+  }
+
+  async setMember(id: string, value: string): Promise<void> {
+    await this.#client.put(this.#members + id, value);
+  }
+
+  async removeMember(id: string): Promise<boolean> {
+    const r = await this.#client.txn({
+      compare: [{ key: this.#alive + id, target: "CREATE", result: "EQUAL", value: 0 }],
+      success: [{ deleteRange: { key: this.#members + id } }],
+    });
+    return r.succeeded;
+  }
+
+  async bootstrapped(): Promise<boolean> {
+    return (await this.#client.get(this.#bootstrapped)) !== undefined;
+  }
+
+  async markBootstrapped(): Promise<void> {
+    await this.#client.put(this.#bootstrapped, "1");
+  }
+
+  #rangeOp(prefix: string): TxnOp {
+    const key = new TextEncoder().encode(prefix);
+    return { range: { key, end: prefixEnd(key) } };
   }
 
   async campaign(value: string, signal: AbortSignal): Promise<HaTerm> {

@@ -3,6 +3,7 @@
  * its log; when the leader's lease is revoked another takes over and schedules.
  */
 import { assert, assertEquals, assertRejects } from "../../tests/assert.ts";
+import { ConflictError, NotFoundError } from "../structs/errors.ts";
 import { LogFencedError, StateStore } from "../state/mod.ts";
 import { etcdTest, startEtcd } from "../state/etcd/etcd_testing.ts";
 import { EtcdLogBackend } from "../state/etcd/mod.ts";
@@ -25,7 +26,11 @@ interface Member {
   backend: EtcdLogBackend;
 }
 
-async function member(endpoints: readonly string[], i: number): Promise<Member> {
+async function member(
+  endpoints: readonly string[],
+  i: number,
+  bootstrapExpect = 1,
+): Promise<Member> {
   const backend = new EtcdLogBackend({ endpoints: [...endpoints], prefix: "/ha" });
   const state = await StateStore.open({ backend });
   const election = new EtcdHaElection({ client: backend.client, prefix: "/ha", ttlSeconds: 2 });
@@ -35,7 +40,8 @@ async function member(endpoints: readonly string[], i: number): Promise<Member> 
     rpcAddr: `127.0.0.1:${4700 + i}`,
     numSchedulers: 1,
     periodicGc: false,
-    ha: { log: backend, election, retryMs: 100 },
+    bootstrapExpect,
+    ha: { log: backend, election, members: election, retryMs: 100 },
   });
   return { server, state, election, backend };
 }
@@ -105,6 +111,47 @@ etcdTest(
       assertEquals(members.filter((m) => m.server.isLeader()).length, 1, "one leader at a time");
     } finally {
       for (const m of members) {
+        await m.server.stop();
+        await m.state.close();
+      }
+    }
+  },
+);
+
+etcdTest(
+  "bootstrap_expect holds the first election; a stopped server shows failed until removed",
+  async () => {
+    await using etcd = await startEtcd();
+    const all = [await member(etcd.endpoints, 1, 2)];
+    try {
+      await until(() => all[0]!.server.members().length === 1, "s1's record");
+      await new Promise((r) => setTimeout(r, 1_500));
+      assertEquals(all[0]!.server.leader(), "", "one server of two expected: no election");
+      all.push(await member(etcd.endpoints, 2, 2), await member(etcd.endpoints, 3, 2));
+      await until(() => all.some((m) => m.server.isLeader()), "a leader once two are alive");
+      const leader = all.find((m) => m.server.isLeader())!;
+      const [gone, dead] = all.filter((m) => m !== leader);
+      const status = () => leader.server.members().map((m) => `${m.Name}=${m.Status}`).join();
+      await until(() => !status().includes("failed") && status().split(",").length === 3, "3");
+
+      await gone!.server.stop();
+      await dead!.server.stop();
+      await until(() => status().split("=failed").length === 3, "two failed members");
+      assertEquals(leader.server.peers().length, 3, "a failed server stays a peer");
+      await assertRejects(() => leader.server.removeRaftPeer(leader.server.id), ConflictError);
+      await assertRejects(() => leader.server.removeRaftPeer("nope"), NotFoundError);
+
+      await leader.server.forceLeave(gone!.server.name.split(".")[0]!, false);
+      assert(status().includes(`${gone!.server.name}=left`), status());
+      assert(!leader.server.peers().includes(gone!.server.rpcAddr), "a left server is no peer");
+      await leader.server.removeRaftPeer(dead!.server.id);
+      assert(!status().includes(dead!.server.name), status());
+      assertEquals(
+        leader.server.raftConfiguration().Servers.map((s) => [s.Node, s.Leader, s.Voter]),
+        [[leader.server.name, true, true]],
+      );
+    } finally {
+      for (const m of all) {
         await m.server.stop();
         await m.state.close();
       }

@@ -3,6 +3,7 @@ import type { FollowItem } from "../state/mod.ts";
 import type { LogFence } from "../state/etcd/mod.ts";
 import { SILENT_LOGGER } from "./_core.ts";
 import { type HaElection, type HaLeaderInfo, type HaLog, HaLoop, type HaTerm } from "./_ha.ts";
+import { type HaMemberRecord, type HaMembers, STALE_AFTER_MS } from "./_ha_members.ts";
 
 async function until(cond: () => boolean, what: string): Promise<void> {
   const end = Date.now() + 5_000;
@@ -67,9 +68,50 @@ class FakeElection implements HaElection {
   }
 }
 
-function setup() {
+/** Member records in memory; `down` makes every call fail (no majority). */
+class FakeMembers implements HaMembers {
+  readonly records = new Map<string, { value: string; alive: boolean }>();
+  isBootstrapped = false;
+  down = false;
+  #check(): void {
+    if (this.down) throw new Error("etcd has no majority");
+  }
+  join(id: string, value: string, signal: AbortSignal): Promise<void> {
+    this.#check();
+    this.records.set(id, { value, alive: true });
+    return new Promise((r) =>
+      signal.addEventListener("abort", () => {
+        this.records.set(id, { value, alive: false });
+        r();
+      }, { once: true })
+    );
+  }
+  members(): Promise<HaMemberRecord[]> {
+    this.#check();
+    return Promise.resolve([...this.records].map(([id, r]) => ({ id, ...r })));
+  }
+  setMember(id: string, value: string): Promise<void> {
+    this.records.set(id, { value, alive: this.records.get(id)?.alive ?? false });
+    return Promise.resolve();
+  }
+  removeMember(id: string): Promise<boolean> {
+    if (this.records.get(id)?.alive) return Promise.resolve(false);
+    return Promise.resolve(this.records.delete(id));
+  }
+  bootstrapped(): Promise<boolean> {
+    this.#check();
+    return Promise.resolve(this.isBootstrapped);
+  }
+  markBootstrapped(): Promise<void> {
+    this.isBootstrapped = true;
+    return Promise.resolve();
+  }
+}
+
+function setup(opts: { bootstrapExpect?: number; now?: () => number } = {}) {
   const log = new FakeLog();
   const election = new FakeElection();
+  const members = new FakeMembers();
   const leader = { started: 0, stopped: 0 };
   const loop = new HaLoop({
     store: {
@@ -80,6 +122,10 @@ function setup() {
     },
     log,
     election,
+    members,
+    member: { id: "s1.global", value: "{}" },
+    membersEveryMs: 5,
+    ...opts,
     leader: {
       start: () => void leader.started++,
       stop: () => {
@@ -91,7 +137,7 @@ function setup() {
     logger: SILENT_LOGGER,
     retryMs: 5,
   });
-  return { log, election, leader, loop };
+  return { log, election, members, leader, loop };
 }
 
 Deno.test("HaLoop follows until elected, then fences, catches up and leads until the term ends", async () => {
@@ -101,7 +147,7 @@ Deno.test("HaLoop follows until elected, then fences, catches up and leads until
     await until(() => election.campaigns.length === 1, "the first campaign");
     assertEquals(loop.isLeader(), false);
     assertEquals(loop.leaderAddr(), "10.0.0.9:4647", "a follower knows the observed leader");
-    assertEquals(loop.lastContactMs(), 0, "while it watches the election");
+    await until(() => loop.members().length === 1, "its own record");
     assertEquals(leader.started, 0, "a follower runs no loops");
     assertEquals(log.follows.map((f) => [f.stopAtHead, f.ended]), [[false, false]]);
 
@@ -162,6 +208,58 @@ Deno.test("HaLoop steps down at once when it sees a later term than its own", as
       null,
     ]);
     assertEquals(loop.leaderAddr(), "10.0.0.2:4647");
+  } finally {
+    await loop.stop();
+  }
+});
+
+Deno.test("HaLoop waits for bootstrap_expect live servers before the region's first campaign", async () => {
+  const { election, members, loop } = setup({ bootstrapExpect: 3 });
+  members.records.set("s2.global", { value: "{}", alive: true });
+  members.records.set("s3.global", { value: "{}", alive: false });
+  loop.start();
+  try {
+    await until(() => loop.members().length === 3, "the records");
+    await new Promise((r) => setTimeout(r, 30));
+    assertEquals(election.campaigns.length, 0, "two of three servers alive: no campaign");
+    members.records.set("s3.global", { value: "{}", alive: true });
+    await until(() => election.campaigns.length === 1, "the campaign once three are alive");
+    election.campaigns[0]!.win();
+    await until(() => members.isBootstrapped, "the leader to mark the region bootstrapped");
+  } finally {
+    await loop.stop();
+  }
+  assertEquals(members.records.get("s1.global")?.alive, false, "stop() ends its liveness");
+});
+
+Deno.test("HaLoop campaigns at once in a bootstrapped region, however few servers live", async () => {
+  const { election, members, loop } = setup({ bootstrapExpect: 3 });
+  members.isBootstrapped = true;
+  loop.start();
+  try {
+    await until(() => election.campaigns.length === 1, "the campaign");
+  } finally {
+    await loop.stop();
+  }
+});
+
+Deno.test("a follower that cannot reach a majority stops claiming a leader after STALE_AFTER_MS", async () => {
+  let now = 1_000_000;
+  const { members, loop } = setup({ now: () => now });
+  loop.start();
+  try {
+    await until(() => loop.members().length === 1, "the first read");
+    assertEquals([loop.leaderAddr(), loop.lastContactMs()], ["10.0.0.9:4647", 0]);
+    members.down = true;
+    now += STALE_AFTER_MS;
+    await new Promise((r) => setTimeout(r, 20));
+    assertEquals(loop.lastContactMs(), STALE_AFTER_MS, "last contact counts from the last read");
+    assertEquals(loop.leaderAddr(), "10.0.0.9:4647", "still known at the limit");
+    now += 1;
+    assertEquals(loop.leaderAddr(), "", "past it, no leader is claimed");
+    members.down = false;
+    await until(() => loop.lastContactMs() === 0, "the next successful read");
+    assertEquals(loop.leaderAddr(), "10.0.0.9:4647");
   } finally {
     await loop.stop();
   }

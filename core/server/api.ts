@@ -188,6 +188,25 @@ export interface ServerMember {
   DelegateCur: number;
 }
 
+/** A server in Nomad's Raft configuration (`/v1/operator/raft/configuration`). */
+export interface RaftServer {
+  /** The server's ID (its node ID). */
+  ID: string;
+  /** `name.region`. */
+  Node: string;
+  /** Its RPC address, `ip:port`. */
+  Address: string;
+  Leader: boolean;
+  Voter: boolean;
+  RaftProtocol: string;
+}
+
+/** `/v1/operator/raft/configuration`. */
+export interface RaftConfiguration {
+  Servers: RaftServer[];
+  Index: number;
+}
+
 /** The server as the HTTP API sees it. */
 export interface ServerApi {
   readonly region: string;
@@ -348,8 +367,23 @@ export interface ServerApi {
   garbageCollect(): Promise<void>;
   reconcileSummaries(): Promise<void>;
 
-  /** The servers of this region (one until clusters land). */
+  /** The servers of this region, sorted by name (Nomad's Serf members). */
   members(): ServerMember[];
+  /** The leader's RPC address; empty when no leader is known. */
   leader(): string;
+  /** The RPC addresses of the Raft configuration's servers, sorted. */
   peers(): string[];
+  /** `GET /v1/operator/raft/configuration`. */
+  raftConfiguration(): RaftConfiguration;
+  /**
+   * `DELETE /v1/operator/raft/peer?id=`: removes a dead server from the configuration.
+   *
+   * @throws {NotFoundError} no server has that ID. @throws {ConflictError} it is alive.
+   */
+  removeRaftPeer(id: string): Promise<void>;
+  /**
+   * `PUT /v1/agent/force-leave`: marks the dead server `node` (`name` or `name.region`) left,
+   * or with `prune` removes it; an unknown or live server is no error.
+   */
+  forceLeave(node: string, prune: boolean): Promise<void>;
 }

@@ -17,11 +17,12 @@ import type {
   JobSubmission,
   JobValidateResponse,
   NodeUpdateResponse,
+  RaftConfiguration,
   RequestContext,
   ServerApi,
   ServerMember,
 } from "./api.ts";
-import { serverMember, splitHostPort } from "./_member.ts";
+import { Peers, serverMember, splitHostPort } from "./_peers.ts";
 import type {
   JobDispatchRequest,
   JobDispatchResponse,
@@ -37,6 +38,7 @@ import { collectGarbage, FORCE_GC, type GcResult } from "./_gc.ts";
 import { type DeregisterOptions, JobEndpoint } from "./_job_endpoint.ts";
 import { Leader } from "./_leader.ts";
 import { type HaElection, type HaLog, HaLoop } from "./_ha.ts";
+import type { HaMembers } from "./_ha_members.ts";
 import { NodeEndpoint, type NodeEvalResponse } from "./_node_endpoint.ts";
 import { planJob } from "./_plan_endpoint.ts";
 import { scaleJob } from "./_scale_endpoint.ts";
@@ -51,6 +53,8 @@ export interface ServerOptions {
   readonly datacenter?: string;
   /** The server's name, without the region. Default `nomad`. */
   readonly name?: string;
+  /** The server's ID (its Raft server ID, the `id` tag of its member). Default a new UUID. */
+  readonly id?: string;
   /** The RPC address clients and `status/leader` see. Default `127.0.0.1:4647`. */
   readonly rpcAddr?: string;
   /** The gossip (Serf) address `server members` shows. Default the RPC host, port 4648. */
@@ -87,6 +91,8 @@ export interface ServerOptions {
   readonly ha?: {
     readonly log: HaLog;
     readonly election: HaElection;
+    /** The servers' member records (often the election's object too). */
+    readonly members: HaMembers;
     readonly retryMs?: number;
     /** Called each time this server has established leadership. */
     readonly onLeader?: () => void;
@@ -114,6 +120,7 @@ export class Server implements ServerApi {
   readonly region: string;
   readonly datacenter: string;
   readonly name: string;
+  readonly id: string;
   readonly rpcAddr: string;
   readonly serfAddr: string;
   readonly bootstrapExpect: number;
@@ -125,6 +132,7 @@ export class Server implements ServerApi {
   readonly #dispatch: DispatchEndpoint;
   readonly #deployments: DeploymentEndpoint;
   readonly #ha: HaLoop | null;
+  readonly #peers: Peers;
   #running = true;
   #stopping: Promise<void> | null = null;
 
@@ -132,6 +140,7 @@ export class Server implements ServerApi {
     this.region = o.region ?? "global";
     this.datacenter = o.datacenter ?? "dc1";
     this.name = `${o.name ?? "nomad"}.${this.region}`;
+    this.id = o.id ?? crypto.randomUUID();
     this.rpcAddr = o.rpcAddr ?? "127.0.0.1:4647";
     this.serfAddr = o.serfAddr ?? `${splitHostPort(this.rpcAddr)[0]}:4648`;
     this.bootstrapExpect = o.bootstrapExpect ?? 1;
@@ -171,14 +180,20 @@ export class Server implements ServerApi {
         store: o.state,
         log: o.ha.log,
         election: o.ha.election,
+        members: o.ha.members,
+        bootstrapExpect: this.bootstrapExpect,
         leader: this.#leader,
         rpcAddr: this.rpcAddr,
         logger: this.#core.logger,
         ...(o.ha.retryMs === undefined ? {} : { retryMs: o.ha.retryMs }),
         ...(o.ha.onLeader === undefined ? {} : { onLeader: o.ha.onLeader }),
-        member: { id: this.name, value: JSON.stringify(this.#member()) },
+        member: { id: this.name, value: JSON.stringify(serverMember(this)) },
       })
       : null;
+    this.#peers = new Peers(
+      this,
+      this.#ha && o.ha ? { records: this.#ha, members: o.ha.members } : null,
+    );
   }
 
   /**
@@ -462,12 +477,7 @@ export class Server implements ServerApi {
   }
 
   members(): ServerMember[] {
-    if (!this.#ha) return [this.#member()];
-    return this.#ha.members().map((v) => JSON.parse(v) as ServerMember);
-  }
-
-  #member(): ServerMember {
-    return serverMember(this);
+    return this.#peers.members();
   }
 
   leader(): string {
@@ -475,7 +485,20 @@ export class Server implements ServerApi {
   }
 
   peers(): string[] {
-    if (!this.#ha) return [this.rpcAddr];
-    return this.members().map((m) => `${m.Tags["rpc_addr"]}:${m.Tags["port"]}`).sort();
+    return this.raftConfiguration().Servers.map((s) => s.Address).sort();
+  }
+
+  raftConfiguration(): RaftConfiguration {
+    return this.#peers.configuration(this.leader(), this.#core.store.index);
+  }
+
+  async removeRaftPeer(id: string): Promise<void> {
+    this.#live();
+    await this.#peers.removePeer(id);
+  }
+
+  async forceLeave(node: string, prune: boolean): Promise<void> {
+    this.#live();
+    await this.#peers.forceLeave(node, prune);
   }
 }

@@ -78,7 +78,7 @@ Server Options:
 
   -join=<address>, -retry-join=<address>, -retry-max=<num>,
   -retry-interval=<duration>, -rejoin, -raft-protocol=<num>
-    Accepted; a ${PROGRAM} server runs a one-server cluster for now.
+    Accepted and ignored: ${PROGRAM} servers meet through etcd (server { etcd { ... } }).
 
 Client Options:
 

@@ -1,14 +1,14 @@
 /**
- * The gossip pool of a server that runs alone, behind `PUT /v1/agent/join` and
- * `PUT /v1/agent/force-leave` until servers form clusters (the {@link Membership} the cluster
- * work provides replaces it).
+ * The servers' pool behind `PUT /v1/agent/join` and `PUT /v1/agent/force-leave`. nomad-ts
+ * servers speak no gossip: a server alone is its own pool, and servers sharing a log meet
+ * through etcd, where each one's member record is (`core/server/_peers.ts`).
  *
  * Joining answers as Nomad's Serf does for what it can check: an address that is already a
- * member (this server) counts as joined; an address nothing answers on fails with Go's dial
- * error (`Failed to join 10.0.0.9:4648: dial tcp 10.0.0.9:4648: connect: connection refused`),
- * gathered in Nomad's multi-error text. An address where something does answer cannot be
- * joined either: this server speaks no gossip yet, and says so. Forcing a member out is a no-op,
- * which is also what Nomad does for an unknown member.
+ * member counts as joined; an address nothing answers on fails with Go's dial error
+ * (`Failed to join 10.0.0.9:4648: dial tcp 10.0.0.9:4648: connect: connection refused`),
+ * gathered in Nomad's multi-error text. An address where something answers but no member is
+ * cannot be joined, and the error says how servers meet. Forcing a member out is the server's
+ * (`ServerApi.forceLeave`).
  *
  * @module
  */
@@ -29,8 +29,10 @@ export interface PoolMember {
 
 /** Options of {@link localMembership}. */
 export interface LocalMembershipOptions {
-  /** The members of the pool (this server). */
+  /** The members of the pool (this server, or the servers sharing its log). */
   readonly members: () => readonly PoolMember[];
+  /** Marks a dead member left (`prune`: removes it); default a no-op. */
+  readonly forceLeave?: (node: string, prune: boolean) => Promise<void>;
   /** How long to wait for an address to answer (default {@link JOIN_DIAL_TIMEOUT_MS}). */
   readonly dialTimeoutMs?: number;
 }
@@ -144,15 +146,15 @@ export function localMembership(opts: LocalMembershipOptions): Membership {
           continue;
         }
         errors.push(
-          `Failed to join ${hostPort}: nomad-ts servers cannot join other servers yet; ` +
-            "this server runs a one-server cluster",
+          `Failed to join ${hostPort}: no server of this cluster is there; nomad-ts servers ` +
+            "speak no gossip and meet through etcd (server { etcd { endpoints = [...] } })",
         );
       }
       if (joined > 0 || errors.length === 0) return joined;
       throw new Error(multiError(errors));
     },
-    forceLeave(_node, _prune) {
-      return Promise.resolve();
+    forceLeave(node, prune) {
+      return opts.forceLeave ? opts.forceLeave(node, prune) : Promise.resolve();
     },
   };
 }

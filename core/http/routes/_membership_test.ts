@@ -55,8 +55,8 @@ Deno.test("localMembership().join() says it cannot join a server that answers", 
     const err = await assertRejects(() => pool.join([`127.0.0.1:${port}`]));
     assertEquals(
       err.message.split("\n")[1],
-      `\t* Failed to join 127.0.0.1:${port}: nomad-ts servers cannot join other servers yet; ` +
-        "this server runs a one-server cluster",
+      `\t* Failed to join 127.0.0.1:${port}: no server of this cluster is there; nomad-ts ` +
+        "servers speak no gossip and meet through etcd (server { etcd { endpoints = [...] } })",
     );
   } finally {
     listener.close();

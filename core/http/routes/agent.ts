@@ -54,7 +54,10 @@ export function addresses(c: Context): string[] {
  */
 export function membershipOf(deps: RouteDeps): Membership {
   if (deps.membership) return deps.membership;
-  const local = localMembership({ members: () => deps.server.members() });
+  const local = localMembership({
+    members: () => deps.server.members(),
+    forceLeave: (node, prune) => deps.server.forceLeave(node, prune),
+  });
   const agent = deps.agent;
   if (agent.join === undefined) return local;
   return { join: (addresses) => agent.join!(addresses), forceLeave: local.forceLeave };
