@@ -14,6 +14,7 @@ import type { FollowItem, StateStore } from "../state/mod.ts";
 import type { LogFence } from "../state/etcd/mod.ts";
 import type { ServerLogger } from "./_core.ts";
 import {
+  type BackendHealth,
   type HaMemberRecord,
   type HaMembers,
   HaMembership,
@@ -103,6 +104,8 @@ export class HaLoop {
   readonly #membership: HaMembership;
   #isLeader = false;
   #leaderAddr = "";
+  /** The term (election revision) of the leader last observed. */
+  #leaderRev = 0;
   /** This server's current term: its fence revision and how to end it early. */
   #term: { rev: number; end: AbortController } | null = null;
   #lastContact: number;
@@ -118,6 +121,11 @@ export class HaLoop {
     this.#membership = new HaMembership({
       members: o.members,
       self: o.member,
+      beat: () => ({
+        index: o.store.index,
+        lastContactMs: this.lastContactMs(),
+        term: this.term(),
+      }),
       logger: o.logger,
       ...(o.retryMs === undefined ? {} : { retryMs: o.retryMs }),
       ...(o.membersEveryMs === undefined ? {} : { everyMs: o.membersEveryMs }),
@@ -139,6 +147,16 @@ export class HaLoop {
   /** The member records last read, sorted by name (this server's alone before the first). */
   members(): HaMemberRecord[] {
     return this.#membership.records();
+  }
+
+  /** The term (election revision) of the leader this server knows; its own while it leads. */
+  term(): number {
+    return this.#term?.rev ?? this.#leaderRev;
+  }
+
+  /** Asks the backend's members how they are. */
+  backendHealth(): Promise<BackendHealth> {
+    return this.#o.members.backendHealth();
   }
 
   /** Reads the member records now (linearizable: fails while the backend has no majority). */
@@ -189,6 +207,7 @@ export class HaLoop {
       try {
         await this.#o.election.observe(signal, (l) => {
           this.#leaderAddr = l.addr;
+          this.#leaderRev = l.rev ?? this.#leaderRev;
           const term = this.#term;
           if (term && l.rev !== undefined && l.rev > term.rev) {
             this.#o.logger.warn("another server leads a later term; stepping down", {

@@ -20,7 +20,16 @@ import {
   type TxnOp,
 } from "../state/etcd/mod.ts";
 import type { HaElection, HaLeaderInfo, HaTerm } from "./_ha.ts";
-import type { HaMemberRecord, HaMembers } from "./_ha_members.ts";
+import {
+  type BackendHealth,
+  type BackendMemberHealth,
+  type HaMemberRecord,
+  type HaMembers,
+  sleep,
+} from "./_ha_members.ts";
+
+/** How often a server renews its health report in its liveness mark. */
+const BEAT_EVERY_MS = 1_000;
 
 /** Options of {@link EtcdHaElection}. */
 export interface EtcdHaElectionOptions {
@@ -56,17 +65,37 @@ export class EtcdHaElection implements HaElection, HaMembers {
    * its own until `signal` aborts (then revokes it); rejects when the lease is lost (the
    * caller joins again).
    */
-  async join(id: string, value: string, signal: AbortSignal): Promise<void> {
+  async join(
+    id: string,
+    value: string,
+    signal: AbortSignal,
+    beat: () => string,
+  ): Promise<void> {
     const client = this.#client;
     const lease = await client.leaseGrant(this.#ttl);
+    const alive = this.#alive + id;
     try {
       await client.txn({
         success: [
           { put: { key: this.#members + id, value } },
-          { put: { key: this.#alive + id, value: "", lease: lease.id } },
+          { put: { key: alive, value: beat(), lease: lease.id } },
         ],
       });
-      await keepAlive(client, lease, { signal });
+      const ending = new AbortController();
+      const beating = (async () => {
+        while (!ending.signal.aborted) {
+          await sleep(BEAT_EVERY_MS, ending.signal);
+          if (ending.signal.aborted) break;
+          // A lost beat is no loss of membership: the lease decides that.
+          await client.put(alive, beat(), { lease: lease.id }).catch(() => {});
+        }
+      })();
+      try {
+        await keepAlive(client, lease, { signal });
+      } finally {
+        ending.abort();
+        await beating;
+      }
       if (!signal.aborted) throw new LeaseLostError(`etcd lease ${lease.id} is no longer kept`);
     } finally {
       await client.leaseRevoke(lease.id).catch(() => {});
@@ -84,8 +113,11 @@ export class EtcdHaElection implements HaElection, HaMembers {
         value: decoder.decode(kv.value),
       }))
     );
-    const live = new Set(alive!.map((a) => a.id));
-    return records!.map(({ id, value }) => ({ id, value, alive: live.has(id) }));
+    const beats = new Map(alive!.map((a) => [a.id, a.value]));
+    return records!.map(({ id, value }) => {
+      const beat = beats.get(id);
+      return beat === undefined ? { id, value, alive: false } : { id, value, alive: true, beat };
+    });
   }
 
   async setMember(id: string, value: string): Promise<void> {
@@ -106,6 +138,37 @@ export class EtcdHaElection implements HaElection, HaMembers {
 
   async markBootstrapped(): Promise<void> {
     await this.#client.put(this.#bootstrapped, "1");
+  }
+
+  /**
+   * Every configured endpoint's status: healthy when it answers and knows a leader. The
+   * tolerance counts against the cluster's size (its member list, when a member answers).
+   */
+  async backendHealth(): Promise<BackendHealth> {
+    const client = this.#client;
+    const [statuses, list] = await Promise.all([
+      client.status({ timeoutMs: 2_000 }),
+      client.memberList().catch(() => null),
+    ]);
+    const members = statuses.map((r, i): BackendMemberHealth => {
+      const endpoint = client.endpoints[i] ?? "";
+      if (r.status === "rejected") {
+        const error = r.reason instanceof Error ? r.reason.message : String(r.reason);
+        return { endpoint, healthy: false, leader: false, version: "", error };
+      }
+      const st = r.value;
+      const error = st.errors.join("; ") || (st.leader === "0" ? "no leader" : "");
+      return {
+        endpoint,
+        healthy: error === "",
+        leader: st.leader !== "0" && st.leader === st.header.memberId,
+        version: st.version,
+        error,
+      };
+    });
+    const size = list?.length ?? members.length;
+    const healthy = members.filter((m) => m.healthy).length;
+    return { kind: "etcd", members, failureTolerance: healthy - (Math.floor(size / 2) + 1) };
   }
 
   #rangeOp(prefix: string): TxnOp {

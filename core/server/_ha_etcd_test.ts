@@ -9,6 +9,7 @@ import { etcdTest, startEtcd } from "../state/etcd/etcd_testing.ts";
 import { EtcdLogBackend } from "../state/etcd/mod.ts";
 import { EtcdHaElection } from "./_ha_etcd.ts";
 import { Server } from "./server.ts";
+import type { OperatorHealthReply } from "./api.ts";
 import { CTX, liveAllocs, simJob, simNode, waitFor, waitForEval } from "./server_testing.ts";
 
 async function until(cond: () => boolean, what: string, ms = 15_000): Promise<void> {
@@ -16,6 +17,16 @@ async function until(cond: () => boolean, what: string, ms = 15_000): Promise<vo
   while (!cond()) {
     if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
     await new Promise((r) => setTimeout(r, 10));
+  }
+}
+
+/** The health report once every server reports healthy. */
+async function waitForHealth(server: Server): Promise<OperatorHealthReply> {
+  const end = Date.now() + 15_000;
+  for (;;) {
+    const h = await server.autopilotHealth();
+    if (h.Healthy || Date.now() > end) return h;
+    await new Promise((r) => setTimeout(r, 100));
   }
 }
 
@@ -71,6 +82,23 @@ etcdTest(
         "s2.global",
         "s3.global",
       ]);
+
+      const health = await waitForHealth(members[1]!.server);
+      assertEquals(
+        health.Servers.map((s) => [s.Name, s.SerfStatus, s.Leader, s.Healthy]),
+        [["s1.global", "alive", true, true], ["s2.global", "alive", false, true], [
+          "s3.global",
+          "alive",
+          false,
+          true,
+        ]],
+      );
+      assertEquals(health.Leader, first.server.id);
+      assertEquals(
+        [health.Backend.Kind, health.Backend.Members.map((m) => [m.Healthy, m.Leader])],
+        ["etcd", [[true, true]]],
+      );
+      assertEquals(health.FailureTolerance, 0, "one etcd member: no failure tolerated");
 
       await first.server.registerNode(simNode(0), CTX);
       const reg = await first.server.registerJob({ Job: simJob("web", 2) }, CTX);

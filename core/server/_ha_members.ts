@@ -30,15 +30,48 @@ export interface HaMemberRecord {
   readonly value: string;
   /** Whether the server is alive (its mark, kept under a lease, exists). */
   readonly alive: boolean;
+  /** The last health report of a live server (its mark's value; see {@link HaBeat}). */
+  readonly beat?: string;
+}
+
+/** What a live server reports of itself every second (as JSON, in its liveness mark). */
+export interface HaBeat {
+  /** The index of the state it has applied. */
+  readonly index: number;
+  /** Its `lastContactMs()`. */
+  readonly lastContactMs: number;
+  /** The term (election revision) of the leader it knows. */
+  readonly term: number;
+}
+
+/** One member of the backend (etcd) as a health check sees it. */
+export interface BackendMemberHealth {
+  readonly endpoint: string;
+  readonly healthy: boolean;
+  /** Whether this member is the backend's leader. */
+  readonly leader: boolean;
+  readonly version: string;
+  /** Why it is unhealthy; empty when healthy. */
+  readonly error: string;
+}
+
+/** The backend's health: its members and how many it may lose. */
+export interface BackendHealth {
+  /** The backend's name, e.g. `etcd`. */
+  readonly kind: string;
+  readonly members: readonly BackendMemberHealth[];
+  /** Healthy members beyond a majority (negative: no majority). */
+  readonly failureTolerance: number;
 }
 
 /** The member records of the servers of a region (in etcd: `HaElection`'s other half). */
 export interface HaMembers {
   /**
    * Writes this server's record `value` under `id` and keeps its liveness mark while `signal`
-   * is live; rejects when it could not (the caller joins again after a pause).
+   * is live, with `beat()` (a JSON {@link HaBeat}) as the mark's value, renewed every second;
+   * rejects when it could not (the caller joins again after a pause).
    */
-  join(id: string, value: string, signal: AbortSignal): Promise<void>;
+  join(id: string, value: string, signal: AbortSignal, beat: () => string): Promise<void>;
   /** Every record (a linearizable read: it fails while the backend has no majority). */
   members(): Promise<HaMemberRecord[]>;
   /** Replaces a record's value (`force-leave` marks a dead server left). */
@@ -49,6 +82,8 @@ export interface HaMembers {
   bootstrapped(): Promise<boolean>;
   /** Marks the region bootstrapped (its first leader does). */
   markBootstrapped(): Promise<void>;
+  /** Asks every member of the backend how it is. */
+  backendHealth(): Promise<BackendHealth>;
 }
 
 /** Options of {@link HaMembership}. */
@@ -56,6 +91,8 @@ export interface HaMembershipOptions {
   readonly members: HaMembers;
   /** This server's record: its name and value. */
   readonly self: { readonly id: string; readonly value: string };
+  /** This server's health report, sent with its liveness mark. */
+  readonly beat: () => HaBeat;
   readonly logger: ServerLogger;
   /** How often the records are read (default 1 s). */
   readonly everyMs?: number;
@@ -134,7 +171,7 @@ export class HaMembership {
     const { members, self, logger } = this.#o;
     while (!signal.aborted) {
       try {
-        await members.join(self.id, self.value, signal);
+        await members.join(self.id, self.value, signal, () => JSON.stringify(this.#o.beat()));
       } catch (err) {
         if (signal.aborted) break;
         logger.warn("keeping the member record failed; retrying", { error: String(err) });

@@ -3,7 +3,12 @@ import type { FollowItem } from "../state/mod.ts";
 import type { LogFence } from "../state/etcd/mod.ts";
 import { SILENT_LOGGER } from "./_core.ts";
 import { type HaElection, type HaLeaderInfo, type HaLog, HaLoop, type HaTerm } from "./_ha.ts";
-import { type HaMemberRecord, type HaMembers, STALE_AFTER_MS } from "./_ha_members.ts";
+import {
+  type BackendHealth,
+  type HaMemberRecord,
+  type HaMembers,
+  STALE_AFTER_MS,
+} from "./_ha_members.ts";
 
 async function until(cond: () => boolean, what: string): Promise<void> {
   const end = Date.now() + 5_000;
@@ -70,15 +75,15 @@ class FakeElection implements HaElection {
 
 /** Member records in memory; `down` makes every call fail (no majority). */
 class FakeMembers implements HaMembers {
-  readonly records = new Map<string, { value: string; alive: boolean }>();
+  readonly records = new Map<string, { value: string; alive: boolean; beat?: string }>();
   isBootstrapped = false;
   down = false;
   #check(): void {
     if (this.down) throw new Error("etcd has no majority");
   }
-  join(id: string, value: string, signal: AbortSignal): Promise<void> {
+  join(id: string, value: string, signal: AbortSignal, beat: () => string): Promise<void> {
     this.#check();
-    this.records.set(id, { value, alive: true });
+    this.records.set(id, { value, alive: true, beat: beat() });
     return new Promise((r) =>
       signal.addEventListener("abort", () => {
         this.records.set(id, { value, alive: false });
@@ -105,6 +110,9 @@ class FakeMembers implements HaMembers {
   markBootstrapped(): Promise<void> {
     this.isBootstrapped = true;
     return Promise.resolve();
+  }
+  backendHealth(): Promise<BackendHealth> {
+    return Promise.resolve({ kind: "fake", members: [], failureTolerance: this.down ? -1 : 1 });
   }
 }
 

@@ -12,8 +12,21 @@
  * @module
  */
 import { ConflictError, NotFoundError } from "../structs/errors.ts";
-import type { RaftConfiguration, RaftServer, ServerMember } from "./api.ts";
-import type { HaMemberRecord, HaMembers } from "./_ha_members.ts";
+import { formatDuration } from "../structs/duration.ts";
+import type {
+  OperatorHealthReply,
+  RaftConfiguration,
+  RaftServer,
+  ServerHealth,
+  ServerMember,
+} from "./api.ts";
+import {
+  type BackendHealth,
+  type HaBeat,
+  type HaMemberRecord,
+  type HaMembers,
+  STALE_AFTER_MS,
+} from "./_ha_members.ts";
 
 /** What {@link serverMember} needs of a server. */
 export interface MemberFacts {
@@ -75,12 +88,30 @@ export interface PeerRecords {
   members(): HaMemberRecord[];
   /** Reads them now. */
   refreshMembers(): Promise<HaMemberRecord[]>;
+  /** Asks the backend's members how they are. */
+  backendHealth(): Promise<BackendHealth>;
+}
+
+/** What this server knows of itself now, for its own line of the health report. */
+export interface SelfHealth extends HaBeat {
+  /** The leader's RPC address; empty when none is known. */
+  readonly leader: string;
+}
+
+function beatOf(record: HaMemberRecord): HaBeat | null {
+  try {
+    return record.beat ? JSON.parse(record.beat) as HaBeat : null;
+  } catch {
+    return null;
+  }
 }
 
 /** The members and peers of a server's region. */
 export class Peers {
   readonly #self: MemberFacts;
   readonly #shared: { readonly records: PeerRecords; readonly members: HaMembers } | null;
+  /** When each server's health last changed, by ID. */
+  readonly #stable = new Map<string, { healthy: boolean; since: string }>();
 
   constructor(
     self: MemberFacts,
@@ -110,6 +141,76 @@ export class Peers {
       };
     });
     return { Servers: servers, Index: index };
+  }
+
+  /**
+   * Each server's health and the backend's (Nomad's autopilot health). A server is healthy
+   * while it is alive, has reached the backend within {@link STALE_AFTER_MS} and knows the
+   * current leader's term; the region tolerates as many failures as both its servers (one
+   * suffices to lead) and its backend (a majority must answer) do.
+   */
+  async health(self: SelfHealth): Promise<OperatorHealthReply> {
+    const backend: BackendHealth = this.#shared
+      ? await this.#shared.records.backendHealth()
+      : { kind: "deno-kv", members: [], failureTolerance: 0 };
+    const records = this.#shared
+      ? (await this.#shared.records.refreshMembers().catch(() => null)) ??
+        this.#shared.records.members()
+      : [];
+    const beats = new Map(records.map((r) => [r.id, beatOf(r)]));
+    const members = this.members().filter((m) => m.Status !== "left");
+    const servers = members.map((m): ServerHealth => {
+      const address = `${m.Tags["rpc_addr"]}:${m.Tags["port"]}`;
+      const own = m.Name === this.#self.name;
+      const beat = own ? self : beats.get(m.Name) ?? null;
+      const healthy = m.Status === "alive" && beat !== null &&
+        beat.lastContactMs <= STALE_AFTER_MS && beat.term === self.term && self.leader !== "";
+      const id = m.Tags["id"] ?? "";
+      return {
+        ID: id,
+        Name: m.Name,
+        Address: address,
+        SerfStatus: m.Status,
+        Version: m.Tags["build"] ?? "",
+        Leader: address === self.leader,
+        LastContact: formatDuration(Math.round(beat?.lastContactMs ?? 0) * 1_000_000),
+        LastTerm: beat?.term ?? 0,
+        LastIndex: beat?.index ?? 0,
+        Healthy: healthy,
+        Voter: true,
+        StableSince: this.#stableSince(id, healthy),
+      };
+    });
+    const healthyServers = servers.filter((s) => s.Healthy).length;
+    const tolerance = this.#shared
+      ? Math.min(healthyServers - 1, backend.failureTolerance)
+      : healthyServers - 1;
+    return {
+      Healthy: healthyServers === servers.length && backend.failureTolerance >= 0,
+      FailureTolerance: Math.max(0, tolerance),
+      Servers: servers,
+      Leader: servers.find((s) => s.Leader)?.ID ?? "",
+      Voters: servers.map((s) => s.ID),
+      Backend: {
+        Kind: backend.kind,
+        FailureTolerance: Math.max(0, backend.failureTolerance),
+        Members: backend.members.map((b) => ({
+          Endpoint: b.endpoint,
+          Healthy: b.healthy,
+          Leader: b.leader,
+          Version: b.version,
+          Error: b.error,
+        })),
+      },
+    };
+  }
+
+  #stableSince(id: string, healthy: boolean): string {
+    const last = this.#stable.get(id);
+    if (last && last.healthy === healthy) return last.since;
+    const since = new Date().toISOString();
+    this.#stable.set(id, { healthy, since });
+    return since;
   }
 
   /**

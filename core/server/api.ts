@@ -207,6 +207,49 @@ export interface RaftConfiguration {
   Index: number;
 }
 
+/** A server's health in `/v1/operator/autopilot/health` (Nomad's api.ServerHealth). */
+export interface ServerHealth {
+  ID: string;
+  Name: string;
+  Address: string;
+  /** `alive`, `failed` or `left`. */
+  SerfStatus: string;
+  Version: string;
+  Leader: boolean;
+  /** Go's duration text, e.g. `0s`, `312ms`. */
+  LastContact: string;
+  /** The leader's term this server knows (the election revision that began it). */
+  LastTerm: number;
+  LastIndex: number;
+  Healthy: boolean;
+  Voter: boolean;
+  /** RFC 3339: when `Healthy` last changed. */
+  StableSince: string;
+}
+
+/** `/v1/operator/autopilot/health` (Nomad's api.OperatorHealthReply), plus `Backend`. */
+export interface OperatorHealthReply {
+  Healthy: boolean;
+  /** How many servers, or members of the backend, may fail without an outage (the least). */
+  FailureTolerance: number;
+  Servers: ServerHealth[];
+  /** The leader's ID. */
+  Leader: string;
+  Voters: string[];
+  /** nomad-ts: the shared state's backend and each of its members. */
+  Backend: {
+    Kind: string;
+    FailureTolerance: number;
+    Members: {
+      Endpoint: string;
+      Healthy: boolean;
+      Leader: boolean;
+      Version: string;
+      Error: string;
+    }[];
+  };
+}
+
 /** The server as the HTTP API sees it. */
 export interface ServerApi {
   readonly region: string;
@@ -381,6 +424,8 @@ export interface ServerApi {
    * @throws {NotFoundError} no server has that ID. @throws {ConflictError} it is alive.
    */
   removeRaftPeer(id: string): Promise<void>;
+  /** `GET /v1/operator/autopilot/health`: each server's health and the backend's. */
+  autopilotHealth(): Promise<OperatorHealthReply>;
   /**
    * `PUT /v1/agent/force-leave`: marks the dead server `node` (`name` or `name.region`) left,
    * or with `prune` removes it; an unknown or live server is no error.
