@@ -208,7 +208,9 @@ export class Peers {
   #stableSince(id: string, healthy: boolean): string {
     const last = this.#stable.get(id);
     if (last && last.healthy === healthy) return last.since;
-    const since = new Date().toISOString();
+    // Whole seconds, in UTC, as Nomad rounds it.
+    const since = new Date(Math.round(Date.now() / 1000) * 1000).toISOString()
+      .replace(".000Z", "Z");
     this.#stable.set(id, { healthy, since });
     return since;
   }

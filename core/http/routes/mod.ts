@@ -26,6 +26,7 @@ import { internalRoutes } from "./internal.ts";
 import { jobRoutes } from "./job.ts";
 import { jobsRoutes } from "./jobs.ts";
 import { nodeRoutes } from "./nodes.ts";
+import { operatorRoutes } from "./operator.ts";
 import { searchRoutes } from "./search.ts";
 import { uiRoutes } from "./ui.ts";
 
@@ -64,6 +65,7 @@ export function registerRoutes(app: Hono, deps: RouteDeps): void {
   internalRoutes(app, deps);
   agentRoutes(app, deps);
   clusterRoutes(app, deps);
+  operatorRoutes(app, deps);
   searchRoutes(app, deps);
   eventRoutes(app, deps);
   const client = deps.client ?? null;
