@@ -71,7 +71,7 @@ export interface HaLeader {
 
 /** What {@link HaLoop} drives. */
 export interface HaLoopOptions {
-  readonly store: Pick<StateStore, "index" | "follow">;
+  readonly store: Pick<StateStore, "index" | "follow" | "writeFailed">;
   readonly log: HaLog;
   readonly election: HaElection;
   /** The servers' member records (`_ha_members.ts`). */
@@ -101,6 +101,7 @@ export class HaLoop {
   #running: Promise<void> | null = null;
   #observing: Promise<void> | null = null;
   #membershipRun: Promise<void> | null = null;
+  readonly #releasing = new Set<Promise<void>>();
   readonly #membership: HaMembership;
   #isLeader = false;
   #leaderAddr = "";
@@ -200,6 +201,7 @@ export class HaLoop {
     await this.#running;
     await this.#observing;
     await this.#membershipRun;
+    await Promise.all(this.#releasing);
   }
 
   async #observe(signal: AbortSignal): Promise<void> {
@@ -253,6 +255,29 @@ export class HaLoop {
     };
   }
 
+  /**
+   * Ends a term whose lease this server could not keep: etcd may still hold the lease (it
+   * extends leases when it regains a leader), and with it the election key, which would hold
+   * the next election for a whole TTL. Revokes it, again every second while etcd does not
+   * answer, for up to a minute.
+   */
+  #release(term: HaTerm): void {
+    const stop = this.#stop.signal;
+    const until = this.#now() + 60_000;
+    const releasing = (async () => {
+      while (!stop.aborted && this.#now() < until) {
+        try {
+          await term.resign();
+          return;
+        } catch {
+          await sleep(this.#o.retryMs ?? 1_000, stop);
+        }
+      }
+    })();
+    this.#releasing.add(releasing);
+    releasing.finally(() => this.#releasing.delete(releasing));
+  }
+
   async #run(signal: AbortSignal): Promise<void> {
     const { store, log, election, leader, logger } = this.#o;
     let bootstrapped = false;
@@ -282,6 +307,7 @@ export class HaLoop {
       } catch (err) {
         logger.warn("catching up with the state log failed", { error: String(err) });
       }
+      let failedWrite = false;
       if (!ends.aborted) {
         this.#isLeader = true;
         this.#terms++;
@@ -291,7 +317,15 @@ export class HaLoop {
           logger.warn("cannot mark the region bootstrapped", { error: String(err) })
         );
         this.#o.onLeader?.();
-        await sleep(Infinity, ends);
+        const failed = store.writeFailed;
+        await sleep(Infinity, AbortSignal.any([ends, failed]));
+        failedWrite = failed.aborted && !ends.aborted;
+        if (failedWrite) {
+          // Its state may lack what it could not write: it steps down and follows the log.
+          logger.error("the state log failed to write; stepping down to follow it again", {
+            error: String(failed.reason),
+          });
+        }
         this.#isLeader = false;
         this.#lastContact = this.#now();
         logger.info("cluster leadership lost", {});
@@ -299,8 +333,9 @@ export class HaLoop {
       }
       log.setFence(null);
       this.#term = null;
-      // Resigning ends the term's lease (a lost lease needs nothing more).
-      if (signal.aborted || superseded.signal.aborted) await term.resign().catch(() => {});
+      if (signal.aborted || superseded.signal.aborted || failedWrite) {
+        await term.resign().catch(() => {});
+      } else this.#release(term);
     }
   }
 }

@@ -200,7 +200,8 @@ export class EtcdHaElection implements HaElection, HaMembers {
           lost.abort(new Error("resigned"));
           await keeping;
           await this.election.resign(leader).catch(() => {});
-          await client.leaseRevoke(lease.id).catch(() => {});
+          // Revoking the lease removes the key too; a failure is the caller's to retry.
+          await client.leaseRevoke(lease.id);
         },
       };
     } catch (err) {

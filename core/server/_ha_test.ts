@@ -45,6 +45,8 @@ class FakeLog implements HaLog {
 class FakeElection implements HaElection {
   readonly campaigns: { signal: AbortSignal; win: () => AbortController }[] = [];
   resigned = 0;
+  /** How many resignations fail (etcd does not answer) before one succeeds. */
+  failResigns = 0;
   announce: (l: HaLeaderInfo) => void = () => {};
   campaign(value: string, signal: AbortSignal): Promise<HaTerm> {
     return new Promise((resolve, reject) => {
@@ -57,6 +59,10 @@ class FakeElection implements HaElection {
             fence: { key: `/l/${value}`, createRevision: this.campaigns.length },
             lost: lost.signal,
             resign: () => {
+              if (this.failResigns > 0) {
+                this.failResigns--;
+                return Promise.reject(new Error("etcd did not answer"));
+              }
               this.resigned++;
               return Promise.resolve();
             },
@@ -120,10 +126,14 @@ function setup(opts: { bootstrapExpect?: number; now?: () => number } = {}) {
   const log = new FakeLog();
   const election = new FakeElection();
   const members = new FakeMembers();
+  const writes = new AbortController();
   const leader = { started: 0, stopped: 0 };
   const loop = new HaLoop({
     store: {
       index: 0,
+      get writeFailed() {
+        return writes.signal;
+      },
       follow: async (items) => {
         for await (const _ of items) { /* none */ }
       },
@@ -145,7 +155,7 @@ function setup(opts: { bootstrapExpect?: number; now?: () => number } = {}) {
     logger: SILENT_LOGGER,
     retryMs: 5,
   });
-  return { log, election, members, leader, loop };
+  return { log, election, members, leader, loop, writes };
 }
 
 Deno.test("HaLoop follows until elected, then fences, catches up and leads until the term ends", async () => {
@@ -178,7 +188,11 @@ Deno.test("HaLoop follows until elected, then fences, catches up and leads until
     await loop.stop();
   }
   assert(election.campaigns[1]!.signal.aborted, "stop() withdraws the candidacy");
-  assertEquals([leader.started, leader.stopped, election.resigned], [1, 1, 0]);
+  assertEquals(
+    [leader.started, leader.stopped, election.resigned],
+    [1, 1, 1],
+    "a lost term's lease is revoked too",
+  );
   assert(log.follows.every((f) => f.ended), "stop() ends the follow");
 });
 
@@ -268,6 +282,42 @@ Deno.test("a follower that cannot reach a majority stops claiming a leader after
     members.down = false;
     await until(() => loop.lastContactMs() === 0, "the next successful read");
     assertEquals(loop.leaderAddr(), "10.0.0.9:4647");
+  } finally {
+    await loop.stop();
+  }
+});
+
+Deno.test("a leader whose log write fails steps down, resigns and follows again", async () => {
+  const { log, election, leader, loop, writes } = setup();
+  loop.start();
+  try {
+    await until(() => election.campaigns.length === 1, "the campaign");
+    election.campaigns[0]!.win();
+    await until(() => loop.isLeader(), "leadership");
+    writes.abort(new Error("etcd did not answer"));
+    await until(() => election.campaigns.length === 2, "the next campaign");
+    assertEquals([loop.isLeader(), leader.stopped, election.resigned, log.fence], [
+      false,
+      1,
+      1,
+      null,
+    ]);
+  } finally {
+    await loop.stop();
+  }
+});
+
+Deno.test("a term whose lease was lost is revoked again until etcd answers", async () => {
+  const { election, loop } = setup();
+  loop.start();
+  try {
+    await until(() => election.campaigns.length === 1, "the campaign");
+    const lost = election.campaigns[0]!.win();
+    await until(() => loop.isLeader(), "leadership");
+    election.failResigns = 2;
+    lost.abort();
+    await until(() => election.resigned === 1, "the lease revoked at the third try");
+    assertEquals(election.failResigns, 0);
   } finally {
     await loop.stop();
   }

@@ -44,6 +44,11 @@ export interface LogBackend {
   compact(index: number, chunks: AsyncIterable<Uint8Array>): Promise<void>;
   /** Releases the backend's resources. */
   close(): Promise<void>;
+  /**
+   * How a store recovers after a failed write, for its error messages. Default: "restart the
+   * agent to recover from its data directory".
+   */
+  readonly recovery?: string;
 }
 
 /** What a followed log yields: a record, or a snapshot that replaces the state up to its index. */

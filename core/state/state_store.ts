@@ -88,6 +88,8 @@ export class StateStore {
   #flushing: Promise<void> | null = null;
   #nextIndex = 1;
   #failure: Error | null = null;
+  /** Aborted (with the failure) when a write of the log fails; renewed by `follow()`. */
+  #failed = new AbortController();
   #closed = false;
   #compaction: Promise<void> | null = null;
   #snapshotIndex = 0;
@@ -176,10 +178,19 @@ export class StateStore {
   }
 
   /**
+   * Aborts when a write of the log fails (every later apply fails too); a store that follows
+   * the log again gets a new signal. A leader on a shared log steps down on it.
+   */
+  get writeFailed(): AbortSignal {
+    return this.#failed.signal;
+  }
+
+  /**
    * Logs an entry and applies it; resolves once it is durable and applied, with its index.
    * Rejects when the entry's effect fails (nothing of it is applied, except where Nomad keeps
    * part: a deregistration of a missing job still stores its evaluation) or when the log
-   * cannot be written (then every later apply fails too: restart to recover).
+   * cannot be written (then every later apply fails too, until the store follows the log again
+   * or is reopened: see `LogBackend.recovery`).
    *
    * The entry and the objects in it belong to the store from now on: do not change them.
    */
@@ -209,7 +220,9 @@ export class StateStore {
 
   #failedError(entry: Entry): Error {
     return new Error(
-      `Cannot apply ${entry.type}: the state log failed to write (${this.#failure?.message}); restart the agent to recover from its data directory`,
+      `Cannot apply ${entry.type}: the state log failed to write (${this.#failure?.message}); ${
+        this.#backend.recovery ?? "restart the agent to recover from its data directory"
+      }`,
       { cause: this.#failure },
     );
   }
@@ -225,6 +238,7 @@ export class StateStore {
           await this.#backend.append(records);
         } catch (err) {
           this.#failure = err instanceof Error ? err : new Error(String(err));
+          this.#failed.abort(this.#failure);
           for (const p of [...batch, ...this.#queue]) p.reject(this.#failedError(p.entry));
           this.#queue = [];
           break;
@@ -296,6 +310,7 @@ export class StateStore {
       while (this.#flushing) await this.#flushing;
       await this.#compaction;
       this.#failure = null;
+      if (this.#failed.signal.aborted) this.#failed = new AbortController();
       for await (const item of items) {
         if (isSnapshotItem(item)) await this.#followSnapshot(item.snapshot);
         else this.#followRecord(item);

@@ -78,6 +78,9 @@ const READ_ATTEMPTS = 5;
 
 /** A log in etcd; see the module doc. */
 export class EtcdLogBackend implements FollowableLogBackend {
+  /** A server on etcd needs no restart after a failed write: it follows the log again. */
+  readonly recovery =
+    "the server recovers by itself: it steps down, follows the shared log and campaigns again once etcd answers";
   readonly #client: EtcdClient;
   readonly #ownsClient: boolean;
   readonly #layout: Layout;
