@@ -1,9 +1,9 @@
 /**
  * The cluster-wide endpoints of the API client: the agent (`/v1/agent/self`, `members`, `join`,
- * `force-leave`, `monitor`), the
- * leader and peers (`/v1/status/...`), the scheduler configuration
- * (`/v1/operator/scheduler/configuration`), garbage collection (`/v1/system/gc`) and prefix
- * search (`/v1/search`).
+ * `force-leave`, `monitor`), the leader and peers (`/v1/status/...`), the scheduler
+ * configuration (`/v1/operator/scheduler/configuration`), the Raft peers
+ * (`/v1/operator/raft/...`), garbage collection (`/v1/system/gc`) and prefix search
+ * (`/v1/search`).
  *
  * @module
  */
@@ -13,6 +13,7 @@ import { decodeFrames } from "./_frames.ts";
 import type {
   AgentSelf,
   JoinResponse,
+  RaftConfiguration,
   SchedulerConfigurationResponse,
   SchedulerSetConfigurationResponse,
   SearchContext,
@@ -182,6 +183,23 @@ export class Operator {
     w?: WriteOptions,
   ): Promise<SchedulerSetConfigurationResponse> {
     return this.#c.put(`/v1/operator/scheduler/configuration?cas=${config.ModifyIndex}`, config, w);
+  }
+
+  /**
+   * `GET /v1/operator/raft/configuration`: the servers of the Raft configuration; with
+   * `q.stale` any server answers, for when the region has no leader.
+   */
+  raftGetConfiguration(q?: QueryOptions): Promise<RaftConfiguration> {
+    return this.#c.query<RaftConfiguration>("/v1/operator/raft/configuration", q);
+  }
+
+  /**
+   * `DELETE /v1/operator/raft/peer?id=`: removes the failed server whose Raft ID is `id`.
+   *
+   * @throws {UnexpectedResponseError} 404 when no server has that ID, 409 when it is alive.
+   */
+  async raftRemovePeerByID(id: string, w?: WriteOptions): Promise<void> {
+    await this.#c.delete<unknown>(`/v1/operator/raft/peer?${new URLSearchParams({ id })}`, w);
   }
 }
 

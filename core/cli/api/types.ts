@@ -146,6 +146,25 @@ export interface SchedulerSetConfigurationResponse {
   Updated: boolean;
 }
 
+/** A server of the Raft configuration (`GET /v1/operator/raft/configuration`). */
+export interface RaftServer {
+  /** The server's ID, which `operator raft remove-peer -peer-id` takes. */
+  ID: string;
+  /** The server's member name, `name.region`. */
+  Node: string;
+  /** Its RPC address, `ip:port`. */
+  Address: string;
+  Leader: boolean;
+  Voter: boolean;
+  RaftProtocol: string;
+}
+
+/** The answer to `GET /v1/operator/raft/configuration`. */
+export interface RaftConfiguration {
+  Servers: RaftServer[] | null;
+  Index: number;
+}
+
 /** What a prefix search looks in (`/v1/search`). */
 export type SearchContext =
   | "allocs"

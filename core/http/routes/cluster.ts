@@ -1,14 +1,15 @@
 /**
  * Cluster-wide endpoints: `/v1/status/leader` and `peers`, `/v1/regions`, the operator's
- * scheduler and Raft configuration, `/v1/system/gc` and `reconcile/summaries`, the namespaces
- * (only `default` exists), `/v1/metrics`, and Nomad's 501 for Enterprise-only paths.
+ * scheduler configuration, the Raft configuration and peer removal (`/v1/operator/raft/...`),
+ * `/v1/system/gc` and `reconcile/summaries`, the namespaces (only `default` exists),
+ * `/v1/metrics`, and Nomad's 501 for Enterprise-only paths.
  *
  * @module
  */
 import type { Hono } from "hono";
 import { SchedulerConfigurationSpec } from "../../structs/mod.ts";
 import { decode } from "../../structs/schema.ts";
-import { CodedError } from "../errors.ts";
+import { CodedError, ERR_INVALID_METHOD } from "../errors.ts";
 import { registerMetrics } from "../metrics.ts";
 import { readJson, respond, setIndex, setMeta } from "../respond.ts";
 import { notImplemented, readOptions, stateQuery, writeContext } from "./_util.ts";
@@ -47,6 +48,13 @@ export const DEFAULT_NAMESPACE_OBJECT = {
   RequiredExtraClaims: null,
   OptionalExtraClaims: null,
 } as const;
+
+/** Nomad's 400 for `DELETE /v1/operator/raft/peer?address=`: peers go by ID since Raft v3. */
+export const ERR_REMOVE_BY_ADDRESS =
+  "Removing a peer by address is not supported in the current raft protocol version";
+
+/** Nomad's 400 for `DELETE /v1/operator/raft/peer` without `?id=`. */
+export const ERR_PEER_ID_REQUIRED = "Must specify the peer's ID to remove";
 
 const ALGORITHMS = new Set(["", "binpack", "spread"]);
 
@@ -102,20 +110,31 @@ export function clusterRoutes(app: Hono, deps: RouteDeps): void {
     return respond(c, { Updated: out.Updated, Index: out.Index });
   });
 
-  app.get("/v1/operator/raft/configuration", (c) => {
-    readOptions(c, deps);
-    const leader = server.leader();
-    return respond(c, {
-      Servers: [{
-        ID: server.rpcAddr,
-        Node: server.name,
-        Address: server.rpcAddr,
-        Leader: leader === server.rpcAddr,
-        Voter: true,
-        RaftProtocol: "3",
-      }],
-      Index: state.index,
-    });
+  // Nomad routes every `/v1/operator/raft/` path by its prefix, each handler checking the verb.
+  app.all("/v1/operator/raft/*", async (c) => {
+    const rest = c.req.path.slice("/v1/operator/raft/".length);
+    if (rest.startsWith("configuration")) {
+      // Nomad answers a wrong verb here with a bare 405, without its usual text.
+      if (c.req.method !== "GET") return c.body(null, 405);
+      readOptions(c, deps);
+      return respond(c, server.raftConfiguration());
+    }
+    if (rest.startsWith("peer")) {
+      if (c.req.method !== "DELETE") throw new CodedError(404, ERR_INVALID_METHOD);
+      const params = new URL(c.req.url).searchParams;
+      if (params.has("address")) throw new CodedError(400, ERR_REMOVE_BY_ADDRESS);
+      if (!params.has("id")) throw new CodedError(400, ERR_PEER_ID_REQUIRED);
+      writeContext(c, deps);
+      await server.removeRaftPeer(params.get("id") ?? "");
+      return respond(c, undefined);
+    }
+    if (rest.startsWith("transfer-leadership")) {
+      throw notImplemented(
+        "Transferring Raft leadership is not supported: the servers elect their leader " +
+          "through the state backend",
+      );
+    }
+    throw new CodedError(404, ERR_INVALID_METHOD);
   });
 
   app.put("/v1/system/gc", async (c) => {

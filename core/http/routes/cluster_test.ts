@@ -1,5 +1,5 @@
 // Status, regions, operator, system, namespaces, metrics and Enterprise paths via app.request.
-import { assertEquals, assertStringIncludes } from "../../../tests/assert.ts";
+import { assert, assertEquals, assertStringIncludes } from "../../../tests/assert.ts";
 import { mockJob } from "../../state/_testing.ts";
 import { send, testApi } from "./_testing.ts";
 
@@ -73,16 +73,74 @@ Deno.test("the scheduler configuration reads and writes with check-and-set", asy
 
 Deno.test("GET /v1/operator/raft/configuration answers this server as the one voter", async () => {
   await using api = await testApi();
-  const { app } = api;
-  const body = await (await app.request("/v1/operator/raft/configuration")).json();
-  assertEquals(body.Servers, [{
-    ID: "127.0.0.1:4647",
-    Node: "test.global",
-    Address: "127.0.0.1:4647",
-    Leader: true,
-    Voter: true,
-    RaftProtocol: "3",
-  }]);
+  const { app, server, state } = api;
+  const id = server.members()[0]!.Tags["id"]!;
+  assert(id !== "", "the member carries its server's ID");
+  const res = await app.request("/v1/operator/raft/configuration");
+  assertEquals(res.status, 200);
+  assertEquals(await res.json(), {
+    Servers: [{
+      ID: id,
+      Node: "test.global",
+      Address: "127.0.0.1:4647",
+      Leader: true,
+      Voter: true,
+      RaftProtocol: "3",
+    }],
+    Index: state.index,
+  });
+  const stale = await app.request("/v1/operator/raft/configuration?stale");
+  assertEquals((await stale.json()).Servers[0].ID, id);
+  const post = await app.request("/v1/operator/raft/configuration", { method: "POST" });
+  assertEquals([post.status, await post.text()], [405, ""], "a bare 405, as Nomad answers");
+});
+
+Deno.test("DELETE /v1/operator/raft/peer checks its query, then asks the server", async (t) => {
+  await using api = await testApi();
+  const { app, server } = api;
+  const id = server.members()[0]!.Tags["id"]!;
+  const del = (query: string) =>
+    app.request(`/v1/operator/raft/peer${query}`, { method: "DELETE" });
+
+  await t.step("without ?id= it is a 400, and ?address= is refused", async () => {
+    const none = await del("");
+    assertEquals([none.status, await none.text()], [400, "Must specify the peer's ID to remove"]);
+    const byAddress = await del("?address=127.0.0.1:4647&id=x");
+    assertEquals([byAddress.status, await byAddress.text()], [
+      400,
+      "Removing a peer by address is not supported in the current raft protocol version",
+    ]);
+  });
+
+  await t.step("an unknown ID is a 404 with Nomad's text", async () => {
+    const res = await del("?id=nope");
+    assertEquals([res.status, await res.text()], [
+      404,
+      'id "nope" was not found in the Raft configuration',
+    ]);
+  });
+
+  await t.step("the live server itself is a 409 and stays a peer", async () => {
+    const res = await del(`?id=${id}`);
+    assertEquals(res.status, 409);
+    assertStringIncludes(await res.text(), "is alive");
+    assertEquals(server.raftConfiguration().Servers.map((s) => s.ID), [id]);
+  });
+
+  await t.step(
+    "other verbs and unknown raft paths are 404; transfer-leadership is 501",
+    async () => {
+      const cases: [string, string][] = [["GET", "peer"], ["PUT", "peer?id=x"], ["GET", "nothing"]];
+      for (const [method, path] of cases) {
+        const res = await app.request(`/v1/operator/raft/${path}`, { method });
+        assertEquals([res.status, await res.text()], [404, "Invalid method"], `${method} ${path}`);
+      }
+      const transfer = await app.request("/v1/operator/raft/transfer-leadership?id=x", {
+        method: "PUT",
+      });
+      assertEquals(transfer.status, 501, "leadership follows the backend's election");
+    },
+  );
 });
 
 Deno.test("PUT /v1/system/gc and reconcile/summaries call the server; POST is 405", async () => {
