@@ -85,6 +85,7 @@ const BUILT: Readonly<Record<string, () => Promise<CommandModule>>> = {
   "node eligibility": () => import("./commands/node_eligibility.ts"),
   "node purge": () => import("./commands/node_purge.ts"),
   "node status": () => import("./commands/node_status.ts"),
+  "operator autopilot health": () => import("./commands/operator_autopilot_health.ts"),
   "operator raft list-peers": () => import("./commands/operator_raft_list_peers.ts"),
   "operator raft remove-peer": () => import("./commands/operator_raft_remove_peer.ts"),
   "operator scheduler get-config": () => import("./commands/operator_scheduler_get_config.ts"),

@@ -10,9 +10,11 @@
 import type { SchedulerConfiguration } from "../../structs/mod.ts";
 import type { ApiClient, QueryOptions, WriteOptions } from "./client.ts";
 import { decodeFrames } from "./_frames.ts";
+import { UnexpectedResponseError } from "./errors.ts";
 import type {
   AgentSelf,
   JoinResponse,
+  OperatorHealthReply,
   RaftConfiguration,
   SchedulerConfigurationResponse,
   SchedulerSetConfigurationResponse,
@@ -191,6 +193,19 @@ export class Operator {
    */
   raftGetConfiguration(q?: QueryOptions): Promise<RaftConfiguration> {
     return this.#c.query<RaftConfiguration>("/v1/operator/raft/configuration", q);
+  }
+
+  /**
+   * `GET /v1/operator/autopilot/health`: each server's health and the backend's. An unhealthy
+   * region answers 429 with the same body, which is an answer here, not an error.
+   */
+  async autopilotServerHealth(q?: QueryOptions): Promise<OperatorHealthReply> {
+    try {
+      return await this.#c.query<OperatorHealthReply>("/v1/operator/autopilot/health", q);
+    } catch (err) {
+      if (!(err instanceof UnexpectedResponseError) || err.statusCode !== 429) throw err;
+      return JSON.parse(err.body) as OperatorHealthReply;
+    }
   }
 
   /**
