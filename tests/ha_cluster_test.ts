@@ -95,6 +95,43 @@ etcdTest(
         `${acked.length} jobs acknowledged, ${submit.failed.length} submissions refused`,
       );
 
+      // The operator's view: the killed server is failed but still a peer until removed.
+      const peers = await api<{ Servers: { ID: string; Node: string; Leader: boolean }[] }>(
+        via.addr,
+        "/v1/operator/raft/configuration",
+      );
+      const dead = peers.Servers.find((p) => p.Node === `${leader.name}.global`);
+      assert(dead !== undefined, "the killed server stays in the configuration");
+      assertEquals(peers.Servers.filter((p) => p.Leader).length, 1);
+      const failed = await eventually("server members to show the killed one failed", async () => {
+        const out = await cli(via.addr, dir, "server", "members");
+        return new RegExp(`^${leader.name}\\.global .* failed `, "m").test(out.stdout)
+          ? out.stdout
+          : undefined;
+      });
+      console.log(failed);
+      const sick = await cli(via.addr, dir, "operator", "autopilot", "health");
+      assertEquals(sick.code, 0, sick.stderr);
+      assertStringIncludes(sick.stdout, "Healthy: false\n");
+      const removed = await cli(
+        via.addr,
+        dir,
+        "operator",
+        "raft",
+        "remove-peer",
+        `-peer-id=${dead.ID}`,
+      );
+      assertEquals(removed.stdout, `Removed peer with id "${dead.ID}"\n`, removed.stderr);
+      const listed = await cli(via.addr, dir, "operator", "raft", "list-peers");
+      assertEquals(listed.stdout.trim().split("\n").length, 3, listed.stdout);
+      const healthy = await eventually("autopilot health to be healthy again", async () => {
+        const out = await cli(via.addr, dir, "operator", "autopilot", "health");
+        return out.stdout.startsWith("Healthy: true\nFailureTolerance: 1\n")
+          ? out.stdout
+          : undefined;
+      });
+      console.log(healthy);
+
       await stopEveryJob(via.addr, pids);
       assertEquals((await client.stop("SIGTERM")).code, 0, client.stderr);
       for (const s of survivors) assertEquals((await s.process.stop("SIGTERM")).code, 0);
