@@ -101,6 +101,9 @@ function serverOptions(
     ...(s.NumSchedulers === null ? {} : { numSchedulers: s.NumSchedulers }),
     ...(s.MinHeartbeatTTL ? { minHeartbeatTtlMs: s.MinHeartbeatTTL / NS_PER_MS } : {}),
     ...(s.HeartbeatGrace ? { heartbeatGraceMs: s.HeartbeatGrace / NS_PER_MS } : {}),
+    ...(s.FailoverHeartbeatTTL
+      ? { failoverHeartbeatTtlMs: s.FailoverHeartbeatTTL / NS_PER_MS }
+      : {}),
     ...opts.server,
   };
 }

@@ -52,6 +52,7 @@ export interface CoreOptions {
   readonly nackTimeoutMs?: number;
   readonly heartbeatGraceMs?: number;
   readonly minHeartbeatTtlMs?: number;
+  readonly failoverHeartbeatTtlMs?: number;
   /** Lay in-flight plans over the snapshots workers schedule on (default true). */
   readonly optimistic?: boolean;
 }
@@ -116,6 +117,9 @@ export class ServerCore {
       onExpire: (id) => this.onHeartbeatExpired(id),
       ...(o.heartbeatGraceMs === undefined ? {} : { graceMs: o.heartbeatGraceMs }),
       ...(o.minHeartbeatTtlMs === undefined ? {} : { minTtlMs: o.minHeartbeatTtlMs }),
+      ...(o.failoverHeartbeatTtlMs === undefined
+        ? {}
+        : { failoverTtlMs: o.failoverHeartbeatTtlMs }),
     });
     this.planQueue = new PlanQueue({ clock: o.clock });
     this.inflight = new InflightPlans(o.optimistic ?? true);

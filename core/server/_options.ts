@@ -47,6 +47,11 @@ export interface ServerOptions {
   readonly minHeartbeatTtlMs?: number;
   readonly heartbeatGraceMs?: number;
   /**
+   * The TTL a new leader gives every node before it has heard from it (`failover_heartbeat_ttl`,
+   * 5 min), so that clients have time to find it before they are marked down.
+   */
+  readonly failoverHeartbeatTtlMs?: number;
+  /**
    * Let workers schedule on the snapshot plus the placements of plans still in flight, so that
    * concurrent workers rarely conflict (default true). Off, workers see only committed state,
    * as Nomad's do, and the plan applier sorts out their conflicts.

@@ -107,6 +107,9 @@ export class Server implements ServerApi {
       ...(o.nackTimeoutMs === undefined ? {} : { nackTimeoutMs: o.nackTimeoutMs }),
       ...(o.minHeartbeatTtlMs === undefined ? {} : { minHeartbeatTtlMs: o.minHeartbeatTtlMs }),
       ...(o.heartbeatGraceMs === undefined ? {} : { heartbeatGraceMs: o.heartbeatGraceMs }),
+      ...(o.failoverHeartbeatTtlMs === undefined
+        ? {}
+        : { failoverHeartbeatTtlMs: o.failoverHeartbeatTtlMs }),
       ...(o.optimistic === undefined ? {} : { optimistic: o.optimistic }),
     });
     this.#jobs = new JobEndpoint(this.#core);
