@@ -2,11 +2,16 @@
  * The leadership loop of a server that shares its state log with other servers (issue 8): it
  * follows the log while another server leads, campaigns meanwhile, and when elected stops
  * following, fences its writes with its term, catches up to the head of the log and
- * establishes leadership ({@link HaLeader.start}); when the term ends (its lease was lost) it
- * revokes leadership, drops the fence and follows again. Only the leader runs the loops.
+ * establishes leadership ({@link HaLeader.start}); when the term ends (its lease was lost, a
+ * later term appeared, or a write of the log failed) it revokes leadership, drops the fence,
+ * gives up the term's lease (retrying while etcd does not answer) and follows again. Only the
+ * leader runs the loops. Before the region's first election it waits for `bootstrap_expect`
+ * live servers; meanwhile and always, it keeps its member record (`_ha_members.ts`), whose
+ * reads also tell how long ago it last reached a majority of the backend.
  *
- * The election and the log are interfaces ({@link HaElection}, {@link HaLog}), so that the
- * loop runs against etcd (`core/server/_ha_etcd.ts`) as well as against fakes in tests.
+ * The election, the member records and the log are interfaces ({@link HaElection},
+ * `HaMembers`, {@link HaLog}), so that the loop runs against etcd (`core/server/_ha_etcd.ts`)
+ * as well as against fakes in tests.
  *
  * @module
  */
