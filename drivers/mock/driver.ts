@@ -24,7 +24,6 @@ import {
   type ExitResult,
   type Fingerprint,
   lookupTask,
-  now,
   type PluginInfo,
   RecoverableError,
   sleep,

@@ -33,7 +33,6 @@ import {
   type ExitResult,
   type Fingerprint,
   lookupTask,
-  now,
   type PluginInfo,
   sleep,
   type StartTaskResult,
