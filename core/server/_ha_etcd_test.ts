@@ -95,7 +95,7 @@ etcdTest(
       );
       assertEquals(health.Leader, first.server.id);
       assertEquals(
-        [health.Backend.Kind, health.Backend.Members.map((m) => [m.Healthy, m.Leader])],
+        [health.Backend?.Kind, health.Backend?.Members.map((m) => [m.Healthy, m.Leader])],
         ["etcd", [[true, true]]],
       );
       assertEquals(health.FailureTolerance, 0, "one etcd member: no failure tolerated");

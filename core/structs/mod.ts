@@ -29,3 +29,4 @@ export * from "./node.ts";
 export * from "./alloc.ts";
 export * from "./eval.ts";
 export * from "./stubs.ts";
+export * from "./operator.ts";

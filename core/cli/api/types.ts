@@ -146,61 +146,13 @@ export interface SchedulerSetConfigurationResponse {
   Updated: boolean;
 }
 
-/** A server of the Raft configuration (`GET /v1/operator/raft/configuration`). */
-export interface RaftServer {
-  /** The server's ID, which `operator raft remove-peer -peer-id` takes. */
-  ID: string;
-  /** The server's member name, `name.region`. */
-  Node: string;
-  /** Its RPC address, `ip:port`. */
-  Address: string;
-  Leader: boolean;
-  Voter: boolean;
-  RaftProtocol: string;
-}
-
-/** The answer to `GET /v1/operator/raft/configuration`. */
-export interface RaftConfiguration {
-  Servers: RaftServer[] | null;
-  Index: number;
-}
-
-/** A server's health in `/v1/operator/autopilot/health` (Nomad's api.ServerHealth). */
-export interface ServerHealth {
-  ID: string;
-  Name: string;
-  Address: string;
-  SerfStatus: string;
-  Version: string;
-  Leader: boolean;
-  /** Go's duration text, e.g. `12ms`. */
-  LastContact: string;
-  LastTerm: number;
-  LastIndex: number;
-  Healthy: boolean;
-  Voter: boolean;
-  /** RFC 3339. */
-  StableSince: string;
-}
-
-/** One member of the state's backend (nomad-ts: etcd's members). */
-export interface BackendMemberHealth {
-  Endpoint: string;
-  Healthy: boolean;
-  Leader: boolean;
-  Version: string;
-  Error: string;
-}
-
-/** The answer to `GET /v1/operator/autopilot/health` (with nomad-ts's `Backend`). */
-export interface OperatorHealthReply {
-  Healthy: boolean;
-  FailureTolerance: number;
-  Servers: ServerHealth[] | null;
-  Leader: string;
-  Voters: string[] | null;
-  Backend?: { Kind: string; FailureTolerance: number; Members: BackendMemberHealth[] | null };
-}
+export type {
+  BackendMemberHealth,
+  OperatorHealthReply,
+  RaftConfiguration,
+  RaftServer,
+  ServerHealth,
+} from "../../structs/operator.ts";
 
 /** What a prefix search looks in (`/v1/search`). */
 export type SearchContext =
