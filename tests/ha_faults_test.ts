@@ -6,23 +6,21 @@
  */
 import { assert, assertEquals, assertMatch, assertStringIncludes } from "./assert.ts";
 import { type AgentProcess, alive, api, eventually } from "./e2e_testing.ts";
-import { etcdTest, startEtcd } from "../core/state/etcd/etcd_testing.ts";
+import { etcdTest } from "../core/state/etcd/etcd_testing.ts";
 import { LEADER_LEASE_SECONDS } from "../core/agent/_etcd_server.ts";
 import {
   agreedLeader,
   type Alloc,
   type Answer,
-  cleanupHa,
   doubledJobs,
   everyJobRunning,
+  HaCluster,
   type HaServer,
   JobSubmitter,
   jobTemplate,
   registerJob,
   restartServer,
   runningAllocs,
-  startClient,
-  startServers,
   stopEveryJob,
 } from "./ha_testing.ts";
 
@@ -111,242 +109,218 @@ async function stopAll(client: AgentProcess | null, servers: readonly HaServer[]
 }
 
 etcdTest("restarting every server one after another under load loses nothing", async () => {
-  await using etcd = await startEtcd({ members: 3 });
-  const dir = await Deno.makeTempDir({ prefix: "ha_restart_" });
-  const servers: HaServer[] = [];
-  let client: AgentProcess | null = null;
-  let submit: JobSubmitter | null = null;
-  const pids = new Set<number>();
-  try {
-    await startServers(dir, etcd.endpoints, servers);
-    await agreedLeader(servers);
-    client = await startClient(dir, servers, servers[0]!.addr);
-    const down = new Set<HaServer>();
-    const up = () => servers.filter((s) => !down.has(s));
-    const load = new JobSubmitter(
-      await jobTemplate(servers[0]!.addr),
-      () => up().map((s) => s.addr),
-    );
-    submit = load;
-    await eventually("a few jobs to run", async () => {
-      return (await runningAllocs(up()[0]!.addr, pids)).length >= 3 ? true : undefined;
-    });
-    const before = await runningAllocs(servers[0]!.addr, pids);
+  await using ha = await HaCluster.start("ha_restart_");
+  const { servers, pids } = ha;
+  await agreedLeader(servers);
+  const client = await ha.startClient(servers[0]!.addr);
+  const down = new Set<HaServer>();
+  const up = () => servers.filter((s) => !down.has(s));
+  const load = new JobSubmitter(
+    await jobTemplate(servers[0]!.addr),
+    () => up().map((s) => s.addr),
+  );
+  ha.submit = load;
+  await eventually("a few jobs to run", async () => {
+    return (await runningAllocs(up()[0]!.addr, pids)).length >= 3 ? true : undefined;
+  });
+  const before = await runningAllocs(servers[0]!.addr, pids);
 
-    for (const s of servers) {
-      const others = servers.filter((x) => x !== s);
-      const leader = await agreedLeader(servers);
-      const acked0 = load.acked.length;
-      const gap = watchLeaderless(others, s.rpc);
-      let longest: number;
-      let ackedWhileDown: number;
-      const stoppedAt = Date.now();
-      try {
-        down.add(s);
-        const status = await s.process.stop("SIGTERM");
-        assertEquals(status.code, 0, `${s.name} exits 0 on SIGTERM: ${s.process.stderr}`);
-        await sleep(2_000);
-        ackedWhileDown = load.acked.length - acked0;
-        await restartServer(s);
-        down.delete(s);
-        await agreedLeader(servers, { timeoutMs: ELECTION_MS });
-      } finally {
-        longest = await gap.stop();
-      }
-      console.log(
-        `restart of ${s.name} (${leader === s.rpc ? "the leader" : "a follower"}): ` +
-          `back in ${Date.now() - stoppedAt} ms, no agreed leader for ${longest} ms at most, ` +
-          `${ackedWhileDown} jobs acknowledged while it was down`,
-      );
-      await eventually(`jobs acknowledged after ${s.name} restarted`, () => {
-        return load.acked.length >= acked0 + 5 ? true : undefined;
-      });
+  for (const s of servers) {
+    const others = servers.filter((x) => x !== s);
+    const leader = await agreedLeader(servers);
+    const acked0 = load.acked.length;
+    const gap = watchLeaderless(others, s.rpc);
+    let longest: number;
+    let ackedWhileDown: number;
+    const stoppedAt = Date.now();
+    try {
+      down.add(s);
+      const status = await s.process.stop("SIGTERM");
+      assertEquals(status.code, 0, `${s.name} exits 0 on SIGTERM: ${s.process.stderr}`);
+      await sleep(2_000);
+      ackedWhileDown = load.acked.length - acked0;
+      await restartServer(s);
+      down.delete(s);
+      await agreedLeader(servers, { timeoutMs: ELECTION_MS });
+    } finally {
+      longest = await gap.stop();
     }
-    await load.stop();
     console.log(
-      `${load.acked.length} jobs acknowledged, ${load.failed.length} submissions refused`,
-      load.failed.map((f) => `\n  ${f.id}: ${f.answer.status} ${f.answer.body}`).join(""),
+      `restart of ${s.name} (${leader === s.rpc ? "the leader" : "a follower"}): ` +
+        `back in ${Date.now() - stoppedAt} ms, no agreed leader for ${longest} ms at most, ` +
+        `${ackedWhileDown} jobs acknowledged while it was down`,
     );
-    await assertWorkKept(servers[0]!.addr, load.acked, before, pids);
-    await stopEveryJob(servers[0]!.addr, pids);
-    await stopAll(client, servers);
-  } finally {
-    await submit?.stop();
-    await cleanupHa(dir, servers, client, pids);
+    await eventually(`jobs acknowledged after ${s.name} restarted`, () => {
+      return load.acked.length >= acked0 + 5 ? true : undefined;
+    });
   }
+  await load.stop();
+  console.log(
+    `${load.acked.length} jobs acknowledged, ${load.failed.length} submissions refused`,
+    load.failed.map((f) => `\n  ${f.id}: ${f.answer.status} ${f.answer.body}`).join(""),
+  );
+  await assertWorkKept(servers[0]!.addr, load.acked, before, pids);
+  await stopEveryJob(servers[0]!.addr, pids);
+  await stopAll(client, servers);
 });
 
 etcdTest(
   "etcd losing one member keeps working; losing two fails writes clearly and marks reads stale; it recovers by itself",
   async () => {
-    await using etcd = await startEtcd({ members: 3 });
-    const dir = await Deno.makeTempDir({ prefix: "ha_etcd_loss_" });
-    const servers: HaServer[] = [];
-    try {
-      await startServers(dir, etcd.endpoints, servers);
-      await agreedLeader(servers);
-      const template = await jobTemplate(servers[0]!.addr);
-      const acked: string[] = [];
-      let n = 0;
-      const register = async (timeoutMs = 30_000) => {
-        const id = `j${n}`;
-        const answer = await registerJob(servers[n++ % 3]!.addr, template, id, timeoutMs);
-        if (ok(answer)) acked.push(id);
-        return answer;
-      };
-      for (let i = 0; i < 3; i++) assertEquals((await register()).status, 200);
-      const [first, second] = etcd.members;
+    await using ha = await HaCluster.start("ha_etcd_loss_");
+    const { servers } = ha;
+    await agreedLeader(servers);
+    const template = await jobTemplate(servers[0]!.addr);
+    const acked: string[] = [];
+    let n = 0;
+    const register = async (timeoutMs = 30_000) => {
+      const id = `j${n}`;
+      const answer = await registerJob(servers[n++ % 3]!.addr, template, id, timeoutMs);
+      if (ok(answer)) acked.push(id);
+      return answer;
+    };
+    for (let i = 0; i < 3; i++) assertEquals((await register()).status, 200);
+    const [first, second] = ha.etcd.members;
 
-      await first!.stop();
-      for (let i = 0; i < 6; i++) {
-        const answer = await register();
-        assert(ok(answer), `a registration with one etcd member down: ${JSON.stringify(answer)}`);
-      }
-      await agreedLeader(servers);
-      await everyStaleRead(servers, "200 KnownLeader=true", 10_000);
-
-      const ackedBefore = acked.length;
-      await second!.stop();
-      const lostAt = Date.now();
-      // Polled beside the writes: when every server has said it knows no leader.
-      const stale = everyStaleRead(servers, "200 KnownLeader=false", 30_000)
-        .then(() => Date.now() - lostAt, (err: Error) => err);
-      let refused: Answer | undefined;
-      while (!refused && Date.now() - lostAt < 30_000) {
-        const answer = await register();
-        if (!ok(answer)) refused = answer;
-        else await sleep(500);
-      }
-      const failingMs = Date.now() - lostAt;
-      assert(refused && failingMs <= 30_000, `no write failed within 30 s (${failingMs} ms)`);
-      console.log(
-        `first failing write ${failingMs} ms after etcd lost its majority: ` +
-          `${refused.status} ${refused.body}`,
-      );
-      assert(refused.status !== 0, `the registration answered: ${refused.body}`);
-      const message = refused.body.trim();
-      assert(
-        message !== "" && !/^(\d{3} ?)?[\w ]*Error$/.test(message),
-        `a bare error: ${message}`,
-      );
-      assertMatch(message, /etcd|No cluster leader/i);
-      assertEquals(acked.length, ackedBefore, "no write is acknowledged without etcd's majority");
-      const staleMs = await stale;
-      if (staleMs instanceof Error) throw staleMs;
-      console.log(
-        `every server answers ?stale with KnownLeader=false ${staleMs} ms after ` +
-          `etcd lost its majority`,
-      );
-
-      const backAt = Date.now();
-      first!.start();
-      second!.start();
-      await Promise.all([first!.ready(), second!.ready()]);
-      const etcdBackMs = Date.now() - backAt;
-      await eventually("a write to succeed again", async () => {
-        return ok(await register(10_000)) ? true : undefined;
-      }, 40_000);
-      const writesBackMs = Date.now() - backAt;
-      const leader = await agreedLeader(servers, { timeoutMs: 40_000 - writesBackMs });
-      await everyStaleRead(servers, "200 KnownLeader=true", 40_000 - (Date.now() - backAt));
-      console.log(
-        `etcd healthy again ${etcdBackMs} ms after its members restarted; writes succeed after ` +
-          `${writesBackMs} ms, leader ${leader} agreed and KnownLeader=true everywhere after ` +
-          `${Date.now() - backAt} ms`,
-      );
-      await assertJobsExist(servers[0]!.addr, acked, "after etcd recovered");
-      await stopAll(null, servers);
-    } finally {
-      await cleanupHa(dir, servers, null, new Set());
+    await first!.stop();
+    for (let i = 0; i < 6; i++) {
+      const answer = await register();
+      assert(ok(answer), `a registration with one etcd member down: ${JSON.stringify(answer)}`);
     }
+    await agreedLeader(servers);
+    await everyStaleRead(servers, "200 KnownLeader=true", 10_000);
+
+    const ackedBefore = acked.length;
+    await second!.stop();
+    const lostAt = Date.now();
+    // Polled beside the writes: when every server has said it knows no leader.
+    const stale = everyStaleRead(servers, "200 KnownLeader=false", 30_000)
+      .then(() => Date.now() - lostAt, (err: Error) => err);
+    let refused: Answer | undefined;
+    while (!refused && Date.now() - lostAt < 30_000) {
+      const answer = await register();
+      if (!ok(answer)) refused = answer;
+      else await sleep(500);
+    }
+    const failingMs = Date.now() - lostAt;
+    assert(refused && failingMs <= 30_000, `no write failed within 30 s (${failingMs} ms)`);
+    console.log(
+      `first failing write ${failingMs} ms after etcd lost its majority: ` +
+        `${refused.status} ${refused.body}`,
+    );
+    assert(refused.status !== 0, `the registration answered: ${refused.body}`);
+    const message = refused.body.trim();
+    assert(
+      message !== "" && !/^(\d{3} ?)?[\w ]*Error$/.test(message),
+      `a bare error: ${message}`,
+    );
+    assertMatch(message, /etcd|No cluster leader/i);
+    assertEquals(acked.length, ackedBefore, "no write is acknowledged without etcd's majority");
+    const staleMs = await stale;
+    if (staleMs instanceof Error) throw staleMs;
+    console.log(
+      `every server answers ?stale with KnownLeader=false ${staleMs} ms after ` +
+        `etcd lost its majority`,
+    );
+
+    const backAt = Date.now();
+    first!.start();
+    second!.start();
+    await Promise.all([first!.ready(), second!.ready()]);
+    const etcdBackMs = Date.now() - backAt;
+    await eventually("a write to succeed again", async () => {
+      return ok(await register(10_000)) ? true : undefined;
+    }, 40_000);
+    const writesBackMs = Date.now() - backAt;
+    const leader = await agreedLeader(servers, { timeoutMs: 40_000 - writesBackMs });
+    await everyStaleRead(servers, "200 KnownLeader=true", 40_000 - (Date.now() - backAt));
+    console.log(
+      `etcd healthy again ${etcdBackMs} ms after its members restarted; writes succeed after ` +
+        `${writesBackMs} ms, leader ${leader} agreed and KnownLeader=true everywhere after ` +
+        `${Date.now() - backAt} ms`,
+    );
+    await assertJobsExist(servers[0]!.addr, acked, "after etcd recovered");
+    await stopAll(null, servers);
   },
 );
 
 etcdTest(
   "a paused leader steps down when resumed and its in-flight write is rejected by the fence",
   async () => {
-    await using etcd = await startEtcd({ members: 3 });
-    const dir = await Deno.makeTempDir({ prefix: "ha_pause_" });
-    const servers: HaServer[] = [];
-    let client: AgentProcess | null = null;
-    const pids = new Set<number>();
-    try {
-      await startServers(dir, etcd.endpoints, servers);
-      const oldRpc = await agreedLeader(servers);
-      const old = servers.find((s) => s.rpc === oldRpc)!;
-      const others = servers.filter((s) => s !== old);
-      client = await startClient(dir, servers, others[0]!.addr);
-      const template = await jobTemplate(others[0]!.addr);
-      const acked: string[] = [];
-      for (let i = 0; i < 3; i++) {
-        const answer = await registerJob(others[i % 2]!.addr, template, `before${i}`);
-        assertEquals(answer.status, 200, answer.body);
-        acked.push(`before${i}`);
-      }
-      await everyJobRunning(others[0]!.addr, acked);
-      const before = await runningAllocs(others[0]!.addr, pids);
-
-      const pid = old.process.child.pid;
-      Deno.kill(pid, "SIGSTOP");
-      const pausedAt = Date.now();
-      const inflight = registerJob(old.addr, template, "inflight", 120_000);
-      const newRpc = await agreedLeader(others, { not: old.rpc, timeoutMs: ELECTION_MS });
-      console.log(
-        `new leader ${newRpc} ${Date.now() - pausedAt} ms after the leader was paused ` +
-          `(lease TTL ${LEADER_LEASE_SECONDS} s)`,
-      );
-      const leader = others.find((s) => s.rpc === newRpc)!;
-      await sleep(pausedAt + (LEADER_LEASE_SECONDS + 3) * 1000 - Date.now());
-      for (let i = 0; i < 3; i++) {
-        const answer = await registerJob(leader.addr, template, `during${i}`);
-        assertEquals(answer.status, 200, answer.body);
-        acked.push(`during${i}`);
-      }
-
-      const mark = { out: old.process.stdout.length, err: old.process.stderr.length };
-      const resumedAt = Date.now();
-      Deno.kill(pid, "SIGCONT");
-      const after = () => old.process.stdout.slice(mark.out) + old.process.stderr.slice(mark.err);
-      await eventually("the resumed server to report the new leader", async () => {
-        return await api<string>(old.addr, "/v1/status/leader") === newRpc ? true : undefined;
-      }, 10_000);
-      console.log(
-        `the resumed server (paused ${resumedAt - pausedAt} ms) reports the new leader ` +
-          `${Date.now() - resumedAt} ms after SIGCONT`,
-      );
-      await eventually("the resumed server to log its step-down", () => {
-        return after().includes("cluster leadership lost") ? true : undefined;
-      }, 10_000);
-      const answer = await inflight;
-      if (ok(answer)) {
-        console.log("the registration sent during the pause was forwarded and succeeded");
-        acked.push("inflight");
-      } else {
-        console.log(
-          `the registration sent during the pause failed: ${answer.status} ` +
-            answer.body,
-        );
-        assertStringIncludes(answer.body, "this server is no longer the leader");
-      }
-
-      await assertWorkKept(leader.addr, acked, before, pids);
-      const jobs = (await api<{ ID: string }[]>(leader.addr, "/v1/jobs")).map((j) => j.ID);
-      if (!ok(answer)) assert(!jobs.includes("inflight"), "a fenced registration left no job");
-      const nodes = await api<{ Name: string; Status: string }[]>(leader.addr, "/v1/nodes");
-      assertEquals(nodes.map((x) => x.Status), ["ready"], "the resumed server marked no node");
-      const log = after();
-      console.log(`the resumed server's log after SIGCONT:\n${log.trim()}`);
-      assert(!log.includes("cluster leadership acquired"), log);
-      assertEquals(await api<string>(old.addr, "/v1/status/leader"), newRpc);
-      await eventually("the resumed server to follow the log again", async () => {
-        const seen = await api<{ ID: string }[]>(old.addr, "/v1/jobs?stale");
-        return acked.every((id) => seen.some((j) => j.ID === id)) ? true : undefined;
-      }, 10_000);
-
-      await stopEveryJob(leader.addr, pids);
-      await stopAll(client, servers);
-    } finally {
-      await cleanupHa(dir, servers, client, pids);
+    await using ha = await HaCluster.start("ha_pause_");
+    const { servers, pids } = ha;
+    const oldRpc = await agreedLeader(servers);
+    const old = servers.find((s) => s.rpc === oldRpc)!;
+    const others = servers.filter((s) => s !== old);
+    const client = await ha.startClient(others[0]!.addr);
+    const template = await jobTemplate(others[0]!.addr);
+    const acked: string[] = [];
+    for (let i = 0; i < 3; i++) {
+      const answer = await registerJob(others[i % 2]!.addr, template, `before${i}`);
+      assertEquals(answer.status, 200, answer.body);
+      acked.push(`before${i}`);
     }
+    await everyJobRunning(others[0]!.addr, acked);
+    const before = await runningAllocs(others[0]!.addr, pids);
+
+    const pid = old.process.child.pid;
+    Deno.kill(pid, "SIGSTOP");
+    const pausedAt = Date.now();
+    const inflight = registerJob(old.addr, template, "inflight", 120_000);
+    const newRpc = await agreedLeader(others, { not: old.rpc, timeoutMs: ELECTION_MS });
+    console.log(
+      `new leader ${newRpc} ${Date.now() - pausedAt} ms after the leader was paused ` +
+        `(lease TTL ${LEADER_LEASE_SECONDS} s)`,
+    );
+    const leader = others.find((s) => s.rpc === newRpc)!;
+    await sleep(pausedAt + (LEADER_LEASE_SECONDS + 3) * 1000 - Date.now());
+    for (let i = 0; i < 3; i++) {
+      const answer = await registerJob(leader.addr, template, `during${i}`);
+      assertEquals(answer.status, 200, answer.body);
+      acked.push(`during${i}`);
+    }
+
+    const mark = { out: old.process.stdout.length, err: old.process.stderr.length };
+    const resumedAt = Date.now();
+    Deno.kill(pid, "SIGCONT");
+    const after = () => old.process.stdout.slice(mark.out) + old.process.stderr.slice(mark.err);
+    await eventually("the resumed server to report the new leader", async () => {
+      return await api<string>(old.addr, "/v1/status/leader") === newRpc ? true : undefined;
+    }, 10_000);
+    console.log(
+      `the resumed server (paused ${resumedAt - pausedAt} ms) reports the new leader ` +
+        `${Date.now() - resumedAt} ms after SIGCONT`,
+    );
+    await eventually("the resumed server to log its step-down", () => {
+      return after().includes("cluster leadership lost") ? true : undefined;
+    }, 10_000);
+    const answer = await inflight;
+    if (ok(answer)) {
+      console.log("the registration sent during the pause was forwarded and succeeded");
+      acked.push("inflight");
+    } else {
+      console.log(
+        `the registration sent during the pause failed: ${answer.status} ` +
+          answer.body,
+      );
+      assertStringIncludes(answer.body, "this server is no longer the leader");
+    }
+
+    await assertWorkKept(leader.addr, acked, before, pids);
+    const jobs = (await api<{ ID: string }[]>(leader.addr, "/v1/jobs")).map((j) => j.ID);
+    if (!ok(answer)) assert(!jobs.includes("inflight"), "a fenced registration left no job");
+    const nodes = await api<{ Name: string; Status: string }[]>(leader.addr, "/v1/nodes");
+    assertEquals(nodes.map((x) => x.Status), ["ready"], "the resumed server marked no node");
+    const log = after();
+    console.log(`the resumed server's log after SIGCONT:\n${log.trim()}`);
+    assert(!log.includes("cluster leadership acquired"), log);
+    assertEquals(await api<string>(old.addr, "/v1/status/leader"), newRpc);
+    await eventually("the resumed server to follow the log again", async () => {
+      const seen = await api<{ ID: string }[]>(old.addr, "/v1/jobs?stale");
+      return acked.every((id) => seen.some((j) => j.ID === id)) ? true : undefined;
+    }, 10_000);
+
+    await stopEveryJob(leader.addr, pids);
+    await stopAll(client, servers);
   },
 );

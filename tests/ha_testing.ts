@@ -11,6 +11,7 @@ import { join } from "node:path";
 import { freePort, portsHcl } from "../core/agent/run_testing.ts";
 import { AgentProcess, alive, ALL_PERMISSIONS, api, eventually, taskPids } from "./e2e_testing.ts";
 import { sleepJob } from "./cluster_testing.ts";
+import { type EtcdCluster, startEtcd } from "../core/state/etcd/etcd_testing.ts";
 
 /** Every address of an agent on 127.0.0.1. */
 export const LOOPBACK =
@@ -73,31 +74,6 @@ export async function startServers(
 export async function restartServer(s: HaServer): Promise<void> {
   s.process = new AgentProcess([`-config=${s.config}`], ALL_PERMISSIONS);
   await s.process.waitFor("==> Nomad agent started!");
-}
-
-/**
- * Starts client agent `c1` (raw_exec enabled) that knows every server, and waits until its
- * node is ready as seen through the server at `via`.
- */
-export async function startClient(
-  dir: string,
-  servers: readonly HaServer[],
-  via: string,
-): Promise<AgentProcess> {
-  const config = join(dir, "c1.hcl");
-  await Deno.writeTextFile(
-    config,
-    `data_dir = "${dir}/c1"\nname = "c1"\n${LOOPBACK}${portsHcl(freePort())}client {\n` +
-      `  enabled = true\n  servers = [${servers.map((s) => `"${s.rpc}"`).join(", ")}]\n}\n` +
-      `plugin "raw_exec" {\n  config {\n    enabled = true\n  }\n}\n`,
-  );
-  const client = new AgentProcess([`-config=${config}`], ALL_PERMISSIONS);
-  await client.waitFor("==> Nomad agent started!");
-  await eventually("the client's node to be ready", async () => {
-    const nodes = await api<{ Status: string }[]>(via, "/v1/nodes");
-    return nodes.some((n) => n.Status === "ready") ? true : undefined;
-  });
-  return client;
 }
 
 /**
@@ -250,4 +226,71 @@ export async function cleanupHa(
   }
   for (const p of pids) if (await alive(p)) Deno.kill(p, "SIGKILL");
   await Deno.remove(dir, { recursive: true });
+}
+
+/**
+ * Three etcd members with servers `s1`–`s3` on them, and what a test starts besides (the client,
+ * a submission loop, task processes); disposing it stops and removes all of it by pid.
+ *
+ * @example
+ * ```ts
+ * await using ha = await HaCluster.start("ha_pause_");
+ * const leader = await agreedLeader(ha.servers);
+ * const client = await ha.startClient(ha.servers[0]!.addr);
+ * ```
+ */
+export class HaCluster implements AsyncDisposable {
+  readonly etcd: EtcdCluster;
+  readonly dir: string;
+  readonly servers: HaServer[] = [];
+  /** Task processes to kill at the end, if they are still alive. */
+  readonly pids = new Set<number>();
+  client: AgentProcess | null = null;
+  submit: JobSubmitter | null = null;
+
+  private constructor(etcd: EtcdCluster, dir: string) {
+    this.etcd = etcd;
+    this.dir = dir;
+  }
+
+  /** Starts the etcd members and the three servers (data under a temporary `prefix*` dir). */
+  static async start(prefix: string): Promise<HaCluster> {
+    const etcd = await startEtcd({ members: 3 });
+    const ha = new HaCluster(etcd, await Deno.makeTempDir({ prefix }));
+    try {
+      await startServers(ha.dir, etcd.endpoints, ha.servers);
+    } catch (err) {
+      await ha[Symbol.asyncDispose]();
+      throw err;
+    }
+    return ha;
+  }
+
+  /**
+   * Starts client agent `c1` (raw_exec enabled) that knows every server, and waits until its
+   * node is ready as seen through the server at `via`; disposal stops it.
+   */
+  async startClient(via: string): Promise<AgentProcess> {
+    const { dir, servers } = this;
+    const config = join(dir, "c1.hcl");
+    await Deno.writeTextFile(
+      config,
+      `data_dir = "${dir}/c1"\nname = "c1"\n${LOOPBACK}${portsHcl(freePort())}client {\n` +
+        `  enabled = true\n  servers = [${servers.map((s) => `"${s.rpc}"`).join(", ")}]\n}\n` +
+        `plugin "raw_exec" {\n  config {\n    enabled = true\n  }\n}\n`,
+    );
+    const client = this.client = new AgentProcess([`-config=${config}`], ALL_PERMISSIONS);
+    await client.waitFor("==> Nomad agent started!");
+    await eventually("the client's node to be ready", async () => {
+      const nodes = await api<{ Status: string }[]>(via, "/v1/nodes");
+      return nodes.some((n) => n.Status === "ready") ? true : undefined;
+    });
+    return client;
+  }
+
+  async [Symbol.asyncDispose](): Promise<void> {
+    await this.submit?.stop();
+    await cleanupHa(this.dir, this.servers, this.client, this.pids);
+    await this.etcd[Symbol.asyncDispose]();
+  }
 }
