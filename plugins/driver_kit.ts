@@ -76,23 +76,7 @@ export class TaskEventBroadcaster {
   }
 }
 
-/**
- * Waits `ms` milliseconds; resolves `false` early when `signal` aborts, `true` otherwise.
- */
-export function sleep(ms: number, signal?: AbortSignal): Promise<boolean> {
-  if (signal?.aborted) return Promise.resolve(false);
-  return new Promise((resolve) => {
-    const onAbort = () => {
-      clearTimeout(timer);
-      resolve(false);
-    };
-    const timer = setTimeout(() => {
-      signal?.removeEventListener("abort", onAbort);
-      resolve(true);
-    }, Math.max(0, ms));
-    signal?.addEventListener("abort", onAbort, { once: true });
-  });
-}
+export { sleep } from "../core/structs/sleep.ts";
 
 /** The directories of task `name` in allocation directory `allocDir`, as Nomad lays them out. */
 export function taskDirPaths(allocDir: string, name: string): TaskDirPaths {

@@ -9,7 +9,7 @@
 import type { Allocation } from "../structs/alloc.ts";
 import type { ServerRpc } from "../rpc/mod.ts";
 import { backoff, type ClientLogger, errorMessage } from "./_common.ts";
-import { sleep } from "./_sleep.ts";
+import { sleep } from "../structs/sleep.ts";
 
 /** What changed in one round. */
 export interface AllocChanges {

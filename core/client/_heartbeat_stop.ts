@@ -10,7 +10,7 @@
 import type { Allocation } from "../structs/alloc.ts";
 import type { AllocRunner } from "./_alloc_runner.ts";
 import type { ClientLogger } from "./_common.ts";
-import { sleep } from "./_sleep.ts";
+import { sleep } from "../structs/sleep.ts";
 import { lookupTaskGroup } from "./taskenv.ts";
 
 /**

@@ -10,7 +10,7 @@ import type { Node } from "../structs/node.ts";
 import { NotFoundError } from "../structs/errors.ts";
 import type { ServerRpc } from "../rpc/mod.ts";
 import { backoff, type ClientLogger, errorMessage } from "./_common.ts";
-import { sleep } from "./_sleep.ts";
+import { sleep } from "../structs/sleep.ts";
 
 /** Options of {@linkcode NodeRegistrar}. */
 export interface RegistrarOptions {

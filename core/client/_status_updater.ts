@@ -9,7 +9,7 @@
  */
 import type { AllocUpdate, ServerRpc } from "../rpc/mod.ts";
 import { backoff, type ClientLogger, errorMessage } from "./_common.ts";
-import { sleep } from "./_sleep.ts";
+import { sleep } from "../structs/sleep.ts";
 
 /** Options of {@linkcode StatusUpdater}. */
 export interface StatusUpdaterOptions {

@@ -12,7 +12,7 @@ import type { Task } from "../structs/task.ts";
 import type { DriverClient } from "../../plugins/host.ts";
 import { type ExitResult, TaskNotFoundError } from "../../plugins/sdk.ts";
 import { errorMessage } from "./_common.ts";
-import { sleep } from "./_sleep.ts";
+import { sleep } from "../structs/sleep.ts";
 import { newTaskEvent, TaskEventType as T } from "./events.ts";
 import { DEFAULT_KILL_TIMEOUT } from "./_task_setup.ts";
 

@@ -34,7 +34,7 @@ import type { TaskRunnerEnv } from "./_task_env.ts";
 import { effectiveKillTimeout, killTask } from "./_task_kill.ts";
 import { TaskRecord, terminatedEvent } from "./_task_record.ts";
 import { buildTaskConfig, startLogPump, TaskValidationError, validateTask } from "./_task_setup.ts";
-import { sleep } from "./_sleep.ts";
+import { sleep } from "../structs/sleep.ts";
 import { newTaskEvent, TaskEventType as T } from "./events.ts";
 import { taskLogPaths, type TaskLogPump } from "./logpump.ts";
 

@@ -12,7 +12,7 @@
  */
 import { basename, join, normalize, relative, sep } from "node:path";
 import { detectContentType, goFileMode } from "./_file_info.ts";
-import { sleep } from "./_sleep.ts";
+import { sleep } from "../structs/sleep.ts";
 
 /** A file or directory of an allocation (Nomad's `AllocFileInfo`). */
 export interface AllocFileInfo {

@@ -24,7 +24,7 @@
  */
 import { join } from "node:path";
 import { LogRotator, type LogType } from "./logrotate.ts";
-import { sleep } from "./_sleep.ts";
+import { sleep } from "../structs/sleep.ts";
 
 /** Where a driver writes a task's output. */
 export interface TaskLogPaths {

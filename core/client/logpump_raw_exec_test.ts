@@ -5,7 +5,7 @@ import { assert, assertEquals } from "../../tests/assert.ts";
 import { conformanceTaskConfig } from "../../plugins/conformance.ts";
 import { PluginHost } from "../../plugins/host.ts";
 import { rawExecManifest } from "../../drivers/raw_exec/manifest.ts";
-import { sleep } from "./_sleep.ts";
+import { sleep } from "../structs/sleep.ts";
 import { listLogFiles } from "./logrotate.ts";
 import { type LogPumpOptions, taskLogPaths, TaskLogPump } from "./logpump.ts";
 

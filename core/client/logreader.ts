@@ -6,7 +6,7 @@
  * @module
  */
 import type { StreamFrame } from "./alloc_fs.ts";
-import { sleep } from "./_sleep.ts";
+import { sleep } from "../structs/sleep.ts";
 import { listLogFiles, type LogFile, type LogType } from "./logrotate.ts";
 
 /** No log file exists for the task and type (Nomad answers 404). */

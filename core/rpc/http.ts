@@ -36,6 +36,7 @@ import {
   RpcError,
   type ServerRpc,
 } from "./server_rpc.ts";
+import { sleep } from "../structs/sleep.ts";
 
 /** TLS material in PEM. */
 export interface HttpRpcTls {
@@ -83,19 +84,6 @@ function normalizeAddr(addr: string, tls: boolean): string {
   const trimmed = addr.trim().replace(/\/+$/, "");
   if (/^https?:\/\//.test(trimmed)) return trimmed;
   return `${tls ? "https" : "http"}://${trimmed}`;
-}
-
-function sleep(ms: number, signal?: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    if (signal?.aborted) return resolve();
-    const timer = setTimeout(done, ms);
-    function done() {
-      clearTimeout(timer);
-      signal?.removeEventListener("abort", done);
-      resolve();
-    }
-    signal?.addEventListener("abort", done, { once: true });
-  });
 }
 
 function answerError(rpc: string, status: number, text: string): Error {

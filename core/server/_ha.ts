@@ -23,9 +23,9 @@ import {
   type HaMemberRecord,
   type HaMembers,
   HaMembership,
-  sleep,
   STALE_AFTER_MS,
 } from "./_ha_members.ts";
+import { sleep } from "../structs/sleep.ts";
 
 /** A won election: the fence of the term, and a signal that aborts when the term ends. */
 export interface HaTerm {

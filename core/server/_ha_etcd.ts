@@ -25,8 +25,8 @@ import {
   type BackendMemberHealth,
   type HaMemberRecord,
   type HaMembers,
-  sleep,
 } from "./_ha_members.ts";
+import { sleep } from "../structs/sleep.ts";
 
 /** How often a server renews its health report in its liveness mark. */
 const BEAT_EVERY_MS = 1_000;

@@ -18,6 +18,7 @@
  * @module
  */
 import type { ServerLogger } from "./_core.ts";
+import { sleep } from "../structs/sleep.ts";
 
 /** A follower that has not reached the backend for this long claims no leader. */
 export const STALE_AFTER_MS = 5_000;
@@ -187,18 +188,4 @@ export class HaMembership {
       await sleep(this.#o.everyMs ?? 1_000, signal);
     }
   }
-}
-
-/** Resolves after `ms` or when `signal` aborts. */
-export function sleep(ms: number, signal: AbortSignal): Promise<void> {
-  if (signal.aborted) return Promise.resolve();
-  return new Promise((resolve) => {
-    const t = Number.isFinite(ms) ? setTimeout(done, ms) : undefined;
-    function done() {
-      clearTimeout(t);
-      signal.removeEventListener("abort", done);
-      resolve();
-    }
-    signal.addEventListener("abort", done, { once: true });
-  });
 }

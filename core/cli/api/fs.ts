@@ -20,6 +20,7 @@ import type { ApiClient, QueryOptions } from "./client.ts";
 import { RequestError } from "./errors.ts";
 import { decodeFrames, StreamInterruptedError } from "./_frames.ts";
 import type { AllocFileInfo, StreamFrame } from "./types.ts";
+import { sleep } from "../../structs/sleep.ts";
 
 export { FrameDecodeError, StreamInterruptedError } from "./_frames.ts";
 
@@ -178,19 +179,6 @@ export class AllocFS {
 
 function withParams(q: QueryOptions, params: Record<string, string>): QueryOptions {
   return { ...q, params: { ...q.params, ...params } };
-}
-
-function sleep(ms: number, signal: AbortSignal | undefined): Promise<void> {
-  return new Promise((resolve) => {
-    if (signal?.aborted) return resolve();
-    const done = () => {
-      clearTimeout(timer);
-      signal?.removeEventListener("abort", done);
-      resolve();
-    };
-    const timer = setTimeout(done, ms);
-    signal?.addEventListener("abort", done, { once: true });
-  });
 }
 
 /**

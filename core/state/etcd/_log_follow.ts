@@ -13,6 +13,7 @@ import { EtcdCompactedError, EtcdError } from "./errors.ts";
 import type { Layout } from "./_log_layout.ts";
 import { readMeta, readRecords, recordData, snapshotChunks } from "./_log_read.ts";
 import { watch } from "./watch.ts";
+import { sleep } from "../../structs/sleep.ts";
 
 /** What {@link followLog} needs. */
 export interface FollowContext {
@@ -90,16 +91,4 @@ export async function* followLog(ctx: FollowContext): AsyncGenerator<FollowItem>
       }
     }
   }
-}
-
-function sleep(ms: number, signal: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    const t = setTimeout(done, ms);
-    function done() {
-      clearTimeout(t);
-      signal.removeEventListener("abort", done);
-      resolve();
-    }
-    signal.addEventListener("abort", done, { once: true });
-  });
 }

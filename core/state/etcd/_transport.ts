@@ -15,6 +15,7 @@
  */
 import { EtcdError, EtcdUnavailableError, GrpcCode, isRetryable } from "./errors.ts";
 import type { RawError } from "./_wire.ts";
+import { sleep } from "../../structs/sleep.ts";
 
 /** TLS to etcd: PEM text of the CA certificates to trust, and a client certificate and key. */
 export interface EtcdTls {
@@ -355,16 +356,4 @@ async function* messages(
   } finally {
     await reader.cancel().catch(() => {});
   }
-}
-
-function sleep(ms: number, signal?: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    const t = setTimeout(done, ms);
-    function done() {
-      clearTimeout(t);
-      signal?.removeEventListener("abort", done);
-      resolve();
-    }
-    signal?.addEventListener("abort", done, { once: true });
-  });
 }

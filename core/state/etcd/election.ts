@@ -22,6 +22,7 @@
 import type { EtcdClient, KeyValue, Lease } from "./client.ts";
 import { EtcdError } from "./errors.ts";
 import { b64, type Bytes, int, keyText, keyValue, type RawKeyValue } from "./_wire.ts";
+import { sleep } from "../../structs/sleep.ts";
 
 /** A won campaign: the leader's key and its creation revision. */
 export interface LeaderKey {
@@ -157,16 +158,7 @@ export async function keepAlive(
   let lastOk = Date.now();
   const period = Math.max(200, (lease.ttl * 1000) / 3);
   while (!signal.aborted) {
-    await new Promise<void>((resolve) => {
-      const t = setTimeout(done, period);
-      function done() {
-        clearTimeout(t);
-        signal.removeEventListener("abort", done);
-        resolve();
-      }
-      signal.addEventListener("abort", done, { once: true });
-    });
-    if (signal.aborted) return;
+    if (!await sleep(period, signal)) return;
     try {
       const ttl = await client.leaseKeepAlive(lease.id, { signal });
       if (ttl <= 0) throw new LeaseLostError(`etcd lease ${lease.id} expired`);

@@ -26,6 +26,7 @@ import {
   prefixEnd,
   type RawWatchResponse,
 } from "./_wire.ts";
+import { sleep } from "../../structs/sleep.ts";
 
 /** Options of {@link watch}. */
 export interface WatchOptions extends KeyRange {
@@ -176,16 +177,4 @@ export async function* watch(
       attempt.abort();
     }
   }
-}
-
-function sleep(ms: number, signal: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    const t = setTimeout(done, ms);
-    function done() {
-      clearTimeout(t);
-      signal.removeEventListener("abort", done);
-      resolve();
-    }
-    signal.addEventListener("abort", done, { once: true });
-  });
 }
