@@ -49,7 +49,8 @@ async function collect<T>(it: AsyncIterable<T>): Promise<T[]> {
   return out;
 }
 
-function concat(chunks: readonly Uint8Array[]): Uint8Array {
+/** The chunks joined into one array. */
+export function concat(chunks: readonly Uint8Array[]): Uint8Array {
   const out = new Uint8Array(chunks.reduce((n, c) => n + c.length, 0));
   let off = 0;
   for (const c of chunks) {
@@ -59,7 +60,8 @@ function concat(chunks: readonly Uint8Array[]): Uint8Array {
   return out;
 }
 
-async function* stream(data: Uint8Array, chunk: number): AsyncGenerator<Uint8Array> {
+/** `data` in pieces of `chunk` bytes, as a snapshot's chunk stream. */
+export async function* stream(data: Uint8Array, chunk: number): AsyncGenerator<Uint8Array> {
   for (let off = 0; off < data.length; off += chunk) yield data.subarray(off, off + chunk);
 }
 

@@ -6,7 +6,7 @@ import {
 } from "../../../tests/assert.ts";
 import { LogFencedError } from "../kv_log_backend.ts";
 import type { LogRecord } from "../log_backend.ts";
-import { bytes, runTests } from "../log_backend_testing.ts";
+import { bytes, concat, runTests, stream } from "../log_backend_testing.ts";
 import { EtcdClient } from "./client.ts";
 import { Election, fenceOf } from "./election.ts";
 import { EtcdCompactedError, EtcdError } from "./errors.ts";
@@ -38,20 +38,6 @@ function records(from: number, to: number, size = 100): LogRecord[] {
     { length: to - from + 1 },
     (_, i) => ({ index: from + i, data: bytes(size, from + i) }),
   );
-}
-
-async function* stream(data: Uint8Array, chunk: number): AsyncGenerator<Uint8Array> {
-  for (let off = 0; off < data.length; off += chunk) yield data.subarray(off, off + chunk);
-}
-
-function concat(chunks: readonly Uint8Array[]): Uint8Array {
-  const out = new Uint8Array(chunks.reduce((n, c) => n + c.length, 0));
-  let off = 0;
-  for (const c of chunks) {
-    out.set(c, off);
-    off += c.length;
-  }
-  return out;
 }
 
 etcdTest(
