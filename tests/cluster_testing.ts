@@ -7,7 +7,15 @@
  */
 import { join } from "node:path";
 import { freePort, portsHcl } from "../core/agent/run_testing.ts";
-import { AgentProcess, alive, ALL_PERMISSIONS, api, cli, eventually } from "./e2e_testing.ts";
+import {
+  AgentProcess,
+  ALL_PERMISSIONS,
+  allExited,
+  api,
+  cli,
+  eventually,
+  killLeft,
+} from "./e2e_testing.ts";
 
 /** A started agent, where its API answers, and the configuration it was started with. */
 export interface ClusterAgent {
@@ -137,10 +145,7 @@ export async function finishCluster(
     const stop = await cli(addr, dir, "job", "stop", "-detach", name);
     if (stop.code !== 0) throw new Error(`job stop ${name}: ${stop.stdout}${stop.stderr}`);
   }
-  await eventually("every task to exit", async () => {
-    for (const p of pids) if (await alive(p)) return undefined;
-    return true;
-  }, 30_000);
+  await allExited(pids, "every task to exit", 30_000);
   for (const agent of [...agents].reverse()) {
     const status = await agent.process.stop("SIGTERM");
     if (status.code !== 0) {
@@ -156,6 +161,6 @@ export async function cleanupCluster(
   pids: ReadonlySet<number>,
 ): Promise<void> {
   for (const agent of agents) await agent.process.cleanup();
-  for (const p of pids) if (await alive(p)) Deno.kill(p, "SIGKILL");
+  await killLeft(pids);
   await Deno.remove(dir, { recursive: true });
 }

@@ -6,7 +6,7 @@
  */
 import { join } from "node:path";
 import { assert, assertEquals } from "./assert.ts";
-import { alive, api, cli, eventually, taskPids } from "./e2e_testing.ts";
+import { allExited, api, cli, eventually, taskPids } from "./e2e_testing.ts";
 import {
   cleanupCluster,
   type ClusterAgent,
@@ -98,10 +98,7 @@ Deno.test({
       const live = (await api<Alloc[]>(server.addr, "/v1/job/web/allocations"))
         .filter((x) => x.DesiredStatus === "run");
       assertEquals(live.map((x) => x.NodeID), [b, b]);
-      await eventually("the drained tasks to exit", async () => {
-        for (const p of pids) if (await alive(p)) return undefined;
-        return true;
-      });
+      await allExited(pids, "the drained tasks to exit");
       for (const x of live) for (const p of await taskPids(x.ID)) pids.add(p);
       await finishCluster(server.addr, dir, ["web"], agents, pids);
     } finally {

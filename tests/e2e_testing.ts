@@ -178,3 +178,20 @@ export async function alive(pid: number): Promise<boolean> {
     return false;
   }
 }
+
+/** Waits until no process of `pids` is alive (`what` names the wait in a timeout's error). */
+export async function allExited(
+  pids: Iterable<number>,
+  what = "every task to exit",
+  timeoutMs = 30_000,
+): Promise<void> {
+  await eventually(what, async () => {
+    for (const p of pids) if (await alive(p)) return undefined;
+    return true;
+  }, timeoutMs);
+}
+
+/** Kills with SIGKILL every process of `pids` still alive: a test's clean-up by pid. */
+export async function killLeft(pids: Iterable<number>): Promise<void> {
+  for (const p of pids) if (await alive(p)) Deno.kill(p, "SIGKILL");
+}

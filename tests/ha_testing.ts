@@ -9,7 +9,15 @@
  */
 import { join } from "node:path";
 import { freePort, portsHcl } from "../core/agent/run_testing.ts";
-import { AgentProcess, alive, ALL_PERMISSIONS, api, eventually, taskPids } from "./e2e_testing.ts";
+import {
+  AgentProcess,
+  alive,
+  ALL_PERMISSIONS,
+  api,
+  eventually,
+  killLeft,
+  taskPids,
+} from "./e2e_testing.ts";
 import { sleepJob } from "./cluster_testing.ts";
 import { type EtcdCluster, startEtcd } from "../core/state/etcd/etcd_testing.ts";
 
@@ -224,7 +232,7 @@ export async function cleanupHa(
   } catch {
     // No allocation directory.
   }
-  for (const p of pids) if (await alive(p)) Deno.kill(p, "SIGKILL");
+  await killLeft(pids);
   await Deno.remove(dir, { recursive: true });
 }
 

@@ -20,9 +20,11 @@ import {
   AgentProcess,
   alive,
   ALL_PERMISSIONS,
+  allExited,
   api,
   cli,
   eventually,
+  killLeft,
   ROOT,
   taskPids,
 } from "./e2e_testing.ts";
@@ -189,16 +191,13 @@ Deno.test({
         const stop = await cli(addr, dir, "job", "stop", "-detach", job);
         assertEquals(stop.code, 0, stop.stdout + stop.stderr);
       }
-      await eventually("every task to exit", async () => {
-        for (const p of pids) if (await alive(p)) return undefined;
-        return true;
-      }, 30_000);
+      await allExited(pids, "every task to exit", 30_000);
       for (const c of clients) assertEquals((await c.stop("SIGTERM")).code, 0, c.stderr);
       assertEquals((await server.stop("SIGTERM")).code, 0, server.stderr);
     } finally {
       for (const c of clients) await c.cleanup();
       await server.cleanup();
-      for (const p of pids) if (await alive(p)) Deno.kill(p, "SIGKILL");
+      await killLeft(pids);
       await Deno.remove(dir, { recursive: true });
     }
   },

@@ -18,11 +18,12 @@ import { assert, assertEquals, assertMatch, assertStringIncludes } from "./asser
 import { freePort, portsHcl } from "../core/agent/run_testing.ts";
 import {
   AgentProcess,
-  alive,
   ALL_PERMISSIONS,
+  allExited,
   api,
   cli,
   eventually,
+  killLeft,
   taskPids,
 } from "./e2e_testing.ts";
 
@@ -172,14 +173,11 @@ Deno.test({
 
       const stop = await cli(addr, dir, "job", "stop", "example");
       assertEquals(stop.code, 0, stop.stdout + stop.stderr);
-      await eventually("every task process to exit", async () => {
-        for (const p of pids) if (await alive(p)) return undefined;
-        return true;
-      });
+      await allExited(pids, "every task process to exit");
       assertEquals((await agent.stop("SIGTERM")).code, 0, agent.stderr);
     } finally {
       await agent.cleanup();
-      for (const p of pids) if (await alive(p)) Deno.kill(p, "SIGKILL");
+      await killLeft(pids);
       await Deno.remove(dir, { recursive: true });
     }
   },
