@@ -10,6 +10,7 @@ import type { ComponentChildren, JSX } from "preact";
 import { useLayoutEffect, useRef, useState } from "preact/hooks";
 import { statusClass, SUMMARY_KEYS } from "./format.ts";
 import { useNow } from "./hooks.ts";
+import { setQuery } from "./nav.ts";
 import type { ApiError } from "./store.ts";
 import { exactTime, relativeTime, toMillis } from "./time.ts";
 
@@ -129,6 +130,30 @@ export function ErrorBox(props: { error: ApiError | Error; title?: string }): JS
       </strong>
       <div class="pre-wrap">{props.error.message}</div>
     </div>
+  );
+}
+
+/**
+ * A toolbar filter kept in the page's query string: a labelled select of `options` after
+ * "All" (the empty value); `param` is the query parameter it sets.
+ */
+export function FilterSelect(props: {
+  label: string;
+  param: string;
+  value: string;
+  options: readonly string[];
+}): JSX.Element {
+  return (
+    <label class="select">
+      <span>{props.label}</span>
+      <select
+        value={props.value}
+        onChange={(e) => setQuery({ [props.param]: e.currentTarget.value })}
+      >
+        <option value="">All</option>
+        {props.options.map((o) => <option key={o} value={o}>{o}</option>)}
+      </select>
+    </label>
   );
 }
 

@@ -6,9 +6,9 @@
  * @module
  */
 import type { JSX } from "preact";
-import { ErrorBox, Loading, PageHeader } from "../components.tsx";
+import { ErrorBox, FilterSelect, Loading, PageHeader } from "../components.tsx";
 import { useQuery, useTitle } from "../hooks.ts";
-import { setQuery, useLocation } from "../nav.ts";
+import { useLocation } from "../nav.ts";
 import type { Evaluation } from "../types.ts";
 import { EvaluationTable } from "./job_tabs.tsx";
 
@@ -28,13 +28,7 @@ export function EvaluationsPage(): JSX.Element {
     <div>
       <PageHeader title="Evaluations" />
       <div class="toolbar">
-        <label class="select">
-          <span>Status</span>
-          <select value={status} onChange={(e) => setQuery({ status: e.currentTarget.value })}>
-            <option value="">All</option>
-            {STATUSES.map((s) => <option key={s} value={s}>{s}</option>)}
-          </select>
-        </label>
+        <FilterSelect label="Status" param="status" value={status} options={STATUSES} />
         {all.length > SHOWN && <span class="muted small">The newest {SHOWN} are shown.</span>}
       </div>
       {evals.loading && <Loading what="evaluations" />}

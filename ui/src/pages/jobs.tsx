@@ -6,7 +6,15 @@
  * @module
  */
 import type { JSX } from "preact";
-import { Empty, ErrorBox, Loading, PageHeader, StatusBadge, SummaryBar } from "../components.tsx";
+import {
+  Empty,
+  ErrorBox,
+  FilterSelect,
+  Loading,
+  PageHeader,
+  StatusBadge,
+  SummaryBar,
+} from "../components.tsx";
 import { jobStatus, sumSummary } from "../format.ts";
 import { useQuery, useTitle } from "../hooks.ts";
 import { setQuery, useLocation } from "../nav.ts";
@@ -53,20 +61,8 @@ export function JobsPage(): JSX.Element {
           value={text}
           onInput={(e) => setQuery({ search: e.currentTarget.value })}
         />
-        <label class="select">
-          <span>Type</span>
-          <select value={type} onChange={(e) => setQuery({ type: e.currentTarget.value })}>
-            <option value="">All</option>
-            {TYPES.map((t) => <option key={t} value={t}>{t}</option>)}
-          </select>
-        </label>
-        <label class="select">
-          <span>Status</span>
-          <select value={status} onChange={(e) => setQuery({ status: e.currentTarget.value })}>
-            <option value="">All</option>
-            {STATUSES.map((s) => <option key={s} value={s}>{s}</option>)}
-          </select>
-        </label>
+        <FilterSelect label="Type" param="type" value={type} options={TYPES} />
+        <FilterSelect label="Status" param="status" value={status} options={STATUSES} />
       </div>
       {jobs.loading && <Loading what="jobs" />}
       {jobs.error && jobs.data === undefined && <ErrorBox error={jobs.error} />}
